@@ -1,0 +1,7 @@
+"""python -m demo.sample [OUT]: write the hand-made sample deployment (default demo/sources)."""
+import sys
+from pathlib import Path
+
+from demo.sample import build
+
+print(build(Path(sys.argv[1] if len(sys.argv) > 1 else "demo/sources")))

@@ -1,0 +1,1 @@
+"""Dagster code location of the ITCILO results-framework warehouse."""

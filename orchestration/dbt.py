@@ -1,0 +1,74 @@
+"""dbt (staging → intermediate → marts) as Dagster assets, one `dbt build` per run.
+
+dbt sources keep dagster-dbt's default keys ([source, table]), which are the extract assets' keys, so the
+graph is one lineage from the source tables to the published marts. Models are grouped by their layer.
+"""
+
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.settings import PROJECT_ROOT, warehouse_dir
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+PUBLIC_SCHEMA = "marts"  # every table dbt builds in this schema is published
+
+warehouse_dir()  # export the absolute WAREHOUSE_DIR before dbt reads its profile
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    manifest = Path(project.manifest_path)
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    watched = ["dbt_project.yml", "models", "macros", "seeds", "snapshots", "tests"]
+    for name in watched:
+        path = DBT_PROJECT_DIR / name
+        files = [path] if path.is_file() else path.rglob("*") if path.exists() else []
+        if any(f.is_file() and f.stat().st_mtime > built for f in files):
+            return True
+    return False
+
+
+# `dagster dev` re-parses on every reload; other entry points (jobs, tests) parse when the project changed.
+if _manifest_is_stale(dbt_project):
+    dbt_project.preparer.prepare(dbt_project)
+else:
+    dbt_project.prepare_if_dev()
+
+
+class WarehouseDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return dbt_resource_props["source_name"]
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "reference"  # staging / intermediate / marts / (seeds)
+
+
+translator = WarehouseDbtTranslator()
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
+def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def public_model_keys() -> list[AssetKey]:
+    """Asset keys of the models dbt builds in the public schema (what publish copies)."""
+    import json
+
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+    return sorted(
+        translator.get_asset_key(node)
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("schema") == PUBLIC_SCHEMA
+    )
+
+
+# The dbt installed beside this Python, so commands work without activating the environment.
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt"))
+assets = [warehouse_dbt_models]

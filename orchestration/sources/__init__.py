@@ -1,0 +1,1 @@
+"""Extract assets, one module per source system; each exposes `assets` (and optionally `checks`)."""
