@@ -1,0 +1,37 @@
+# The two set-up commands of a fresh machine: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+DEMO_SOURCES := demo/sources/sources.yml
+
+.PHONY: demo test refresh dev env clean
+
+env: $(INSTALLED)
+
+# The environment: created if missing, reinstalled when the pinned dependencies change.
+$(INSTALLED): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[dev]'
+	touch $@
+
+# The demo deployment's sources, built on first use (never committed).
+$(DEMO_SOURCES): | $(INSTALLED)
+	$(BIN)/python -m demo.sample demo/sources
+
+demo: $(INSTALLED) $(DEMO_SOURCES)
+	WAREHOUSE_SOURCES=$(abspath $(DEMO_SOURCES)) $(BIN)/python -m orchestration.refresh
+	$(BIN)/python -m orchestration.print_annex1
+
+refresh: $(INSTALLED)
+	$(BIN)/python -m orchestration.refresh
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+dev: $(INSTALLED) $(DEMO_SOURCES)
+	$(BIN)/dagster dev
+
+clean:
+	rm -rf warehouse demo/sources demo/truth dbt_project/target

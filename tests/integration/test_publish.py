@@ -1,0 +1,79 @@
+"""Blue/green publication: a failed check publishes nothing; readers never block or break a refresh."""
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+
+from orchestration.refresh import execute_refresh, failure_report
+from tests.conftest import run_sql
+
+COUNT_F2F_2022 = (
+    "select value from annex1_indicators where indicator_code = '1.1a' "
+    "and measure = 'face_to_face_registrations' and period = '2022'"
+)
+
+
+def test_failing_blocking_check_leaves_previous_marts_byte_for_byte(warehouse, sample_sources):
+    assert execute_refresh().success
+    marts = warehouse / "marts.duckdb"
+    before = marts.read_bytes()
+
+    # A constituent code no indicator knows would silently drop out of the counts: the GX suite refuses it.
+    run_sql(sample_sources.parent / "map.sqlite",
+            "update participant set constituent_group = 'martians' where participant_id = 101;"
+            "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', '2022-03-11');")
+    result = execute_refresh()
+
+    assert not result.success
+    assert marts.read_bytes() == before
+    report = "\n".join(failure_report(result))
+    assert "gx_fct_enrolments" in report
+    assert "expect_column_values_to_be_in_set" in report and "martians" in report
+    published = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["published_marts"]]
+    assert published == []
+
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    query = sys.argv[2]
+    print(con.execute(query).fetchone()[0], flush=True)
+    for line in sys.stdin:          # one query per line received, until stdin closes
+        print(con.execute(query).fetchone()[0], flush=True)
+    """
+)
+
+
+def start_reader(marts):
+    return subprocess.Popen(
+        [sys.executable, "-c", READER, str(marts), COUNT_F2F_2022],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+
+
+def test_open_reader_never_blocks_a_refresh_and_new_readers_see_new_figures(warehouse, sample_sources):
+    assert execute_refresh().success
+    marts = warehouse / "marts.duckdb"
+    reader = start_reader(marts)
+    try:
+        assert float(reader.stdout.readline()) == 6
+
+        run_sql(sample_sources.parent / "map.sqlite",
+                "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', '2022-03-11');")
+        result = execute_refresh()
+        assert result.success, failure_report(result)
+
+        reader.stdin.write("again\n")
+        reader.stdin.flush()
+        assert float(reader.stdout.readline()) == 6  # the open reader keeps its consistent snapshot
+
+        new_reader = start_reader(marts)
+        assert float(new_reader.stdout.readline()) == 7
+        new_reader.stdin.close()
+        new_reader.wait(timeout=30)
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    assert reader.returncode == 0
