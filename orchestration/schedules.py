@@ -1,0 +1,3 @@
+"""Schedules. Not defined yet: see issue 7."""
+
+schedules: list = []

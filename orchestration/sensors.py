@@ -1,0 +1,3 @@
+"""Sensors. Not defined yet: see issue 7."""
+
+sensors: list = []
