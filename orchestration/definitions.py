@@ -1,4 +1,8 @@
-"""The code location: merges what each domain module contributes; nothing else."""
+"""The code location: merges what each domain module contributes; nothing else.
+
+A source module exposes `assets` and may expose `checks`, `jobs` and `sensors` (e.g. the SoliComm drop
+sensor, the platform registry sensor) that belong with it.
+"""
 from dagster import Definitions
 
 from orchestration import checks, dbt, jobs, publish, schedules, sensors
@@ -7,11 +11,16 @@ from orchestration.sources import map as map_source
 
 SOURCE_MODULES = [map_source, ecampus, platforms, solicomm, pmsu, finance, evaluation, submissions]
 
+
+def collected(name: str) -> list:
+    return [item for module in SOURCE_MODULES for item in getattr(module, name, [])]
+
+
 defs = Definitions(
-    assets=[asset for module in SOURCE_MODULES for asset in module.assets] + dbt.assets + publish.assets,
-    asset_checks=checks.checks + [check for module in SOURCE_MODULES for check in getattr(module, "checks", [])],
-    jobs=jobs.jobs,
+    assets=collected("assets") + dbt.assets + publish.assets,
+    asset_checks=checks.checks + collected("checks"),
+    jobs=jobs.jobs + collected("jobs"),
     schedules=schedules.schedules,
-    sensors=sensors.sensors,
+    sensors=sensors.sensors + collected("sensors"),
     resources={"dbt": dbt.dbt_resource},
 )
