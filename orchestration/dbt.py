@@ -4,6 +4,7 @@ dbt sources keep dagster-dbt's default keys ([source, table]), which are the ext
 graph is one lineage from the source tables to the published marts. Models are grouped by their layer.
 """
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, Mapping
@@ -17,6 +18,9 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 PUBLIC_SCHEMA = "marts"  # every table dbt builds in this schema is published
 
 warehouse_dir()  # export the absolute WAREHOUSE_DIR before dbt reads its profile
+# dagster-dbt looks for `dbt` on PATH (its manifest preparer takes no executable): use this environment's,
+# so every entry point works without an activated virtualenv.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
@@ -69,6 +73,5 @@ def public_model_keys() -> list[AssetKey]:
     )
 
 
-# The dbt installed beside this Python, so commands work without activating the environment.
-dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt"))
+dbt_resource = DbtCliResource(project_dir=dbt_project)
 assets = [warehouse_dbt_models]
