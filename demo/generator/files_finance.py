@@ -50,7 +50,7 @@ GRADES = [("G3", 52, 6), ("G4", 58, 7), ("G5", 66, 7), ("G6", 74, 8), ("G7", 82,
           ("P2", 112, 10), ("P3", 138, 12), ("P4", 165, 12), ("P5", 192, 12), ("D1", 228, 10)]
 SUPPORT_FTE = {2020: Fraction(346, 1000), 2021: Fraction(33, 100), 2022: Fraction(31, 100), 2023: Fraction(27, 100)}
 # Yearly indirect cost share targets; 2021 and 2022 are derived so that the pooled biennium hits its target.
-INDIRECT = {2020: Fraction(3122, 10000), 2023: Fraction(29746, 100000)}
+INDIRECT = {2020: Fraction(3122, 10000), 2023: Fraction(29747, 100000)}
 INDIRECT_POOLED = {(2020, 2021): Fraction(3140, 10000), (2022, 2023): Fraction(29823, 100000)}
 ERP_2022_FRACTION = 2 / 12
 
@@ -148,7 +148,7 @@ def _raw_costs(rows: list[dict], year: int, rng: random.Random) -> None:
 
 def _tune_costs(rows: list[dict], target: Fraction, rng: random.Random) -> None:
     """Indirect cost share hit within 1e-5: move positions between direct/indirect, then fix a few costs."""
-    # move whole positions between direct and indirect until within 1 point, then fix one position's cost
+    # move whole positions between direct and indirect until within 0.8 point
     for _ in range(10000):
         ind = sum(r["staff_cost_keur"] for r in rows if r["cost_type"] == "indirect")
         tot = sum(r["staff_cost_keur"] for r in rows)
@@ -159,18 +159,19 @@ def _tune_costs(rows: list[dict], target: Fraction, rng: random.Random) -> None:
                  (r["unit_type"] == "support") == to_indirect]
         cands = cands or [r for r in rows if (r["cost_type"] == "direct") == to_indirect]
         rng.choice(cands)["cost_type"] = "indirect" if to_indirect else "direct"
-    # exact: adjust the cost of one position (in tenths of k EUR) so that ind/tot is within 1e-5 of target
+    # exact (in tenths of k EUR): scale the indirect costs so that ind/tot is the target
     tenths = {id(r): round(r["staff_cost_keur"] * 10) for r in rows}
     ind = sum(tenths[id(r)] for r in rows if r["cost_type"] == "indirect")
     dirc = sum(tenths[id(r)] for r in rows if r["cost_type"] == "direct")
     # ind' / (ind' + dirc) = t  ->  ind' = t * dirc / (1 - t)
     need = round(target * dirc / (1 - target))
-    delta = need - ind
+    # spread the difference over the indirect positions in proportion to their cost (a few % at most)
     cands = sorted((r for r in rows if r["cost_type"] == "indirect"), key=lambda r: -tenths[id(r)])
-    spread = [delta // 10 + (1 if i < delta % 10 else 0) for i in range(10)]
-    for r, d in zip(cands[:10], spread):
-        tenths[id(r)] += d
-        assert tenths[id(r)] > 0
+    factor = Fraction(need, ind)
+    for r in cands:
+        tenths[id(r)] = round(tenths[id(r)] * factor)
+    tenths[id(cands[0])] += need - sum(tenths[id(r)] for r in cands)
+    assert all(tenths[id(r)] > 0 for r in cands)
     for r in rows:
         r["staff_cost_keur"] = tenths[id(r)] / 10
 

@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 ROME = ZoneInfo("Europe/Rome")
 YEARS = (2020, 2021, 2022, 2023)
 BIENNIA = {"2020-21": (2020, 2021), "2022-23": (2022, 2023)}
+EXTRACTED = int(datetime(2024, 3, 29, 3, 0, tzinfo=ROME).timestamp())   # the databases' state
 
 # Counted (user, course) student enrolments per year at scale 1: (all platforms, employer platforms).
 TARGETS = {2020: (2000, 800), 2021: (3145, 1200), 2022: (11190, 8621), 2023: (12818, 7711)}
@@ -386,7 +387,7 @@ class _Builder:
         loc = rng.choice(p.locales)
         firsts, lasts = self.names.pool(loc)
         first, last = rng.choice(firsts), rng.choice(lasts)
-        if rng.random() < 0.12:
+        if rng.random() < 0.2 and loc[:2] in ("es", "pt"):
             last = f"{last} {rng.choice(lasts)}"
         a_first, a_last = _ascii(first), _ascii(last.split(" ")[0])
         r = rng.random()
@@ -419,9 +420,9 @@ class _Builder:
             country = rng.choice(NEIGHBOURS[p.country].split())
         else:
             country = ""
-        modified = created + rng.randint(0, 400 * 86400) if rng.random() < 0.5 else created
+        modified = min(EXTRACTED, created + rng.randint(0, 400 * 86400)) if rng.random() < 0.5 else created
         if deleted:
-            ts = created + rng.randint(30, 700) * 86400
+            ts = min(EXTRACTED, created + rng.randint(30, 700) * 86400 + rng.randint(0, 86399))
             uname = f"{email.lower()}.{ts}"
             email = hashlib.md5(email.encode()).hexdigest()
             modified = ts
