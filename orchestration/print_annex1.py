@@ -12,7 +12,8 @@ def annex1_table(marts_db) -> str:
             "select indicator_code, measure, period, value, unit from annex1_indicators "
             "order by indicator_code, measure, period"
         ).fetchall()
-    periods = sorted({r[2] for r in rows}, key=lambda p: (p[:4], len(p)))
+    # As in the report: each year, then the biennium after its second year (2022, 2023, 2022-23).
+    periods = sorted({r[2] for r in rows}, key=lambda p: (int(p[:4]) + (1 if "-" in p else 0), "-" in p))
     values: dict[tuple[str, str], dict[str, str]] = {}
     for code, measure, period, value, unit in rows:
         text = "" if value is None else f"{value:,.1f}%" if unit == "percent" else f"{value:,.2f}" if unit.startswith("score") else f"{value:,.0f}"

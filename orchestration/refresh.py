@@ -17,7 +17,8 @@ def execute_refresh(instance: DagsterInstance | None = None) -> ExecuteInProcess
 
     if instance is None:
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    return defs.get_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
+    quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    return defs.get_job_def("refresh").execute_in_process(instance=instance, run_config=quiet, raise_on_error=False)
 
 
 def failure_report(result: ExecuteInProcessResult) -> list[str]:
