@@ -2,6 +2,8 @@
 -- Values are unrounded (percentages in percent); reports round them to the published precision.
 with computed as (
     select * from {{ ref('int_indicators__face_to_face') }}
+    union all by name
+    select * from {{ ref('int_indicators__activities') }}
 )
 
 select
