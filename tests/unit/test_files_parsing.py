@@ -1,0 +1,66 @@
+"""Shared file-reading helpers: encodings, line numbers, typed parsing, amounts, the catalogue."""
+import pytest
+
+from orchestration.catalogue import load_catalogue
+from orchestration.sources.files import Column, FileSourceError, decode_text, parse_records, read_delimited
+from orchestration.sources.pmsu import parse_amount
+
+
+def test_encoding_detected_by_bom_else_utf8_else_windows_1252():
+    text = "member_id;last_name\n1;Œuvre – Šimková\n"
+    assert decode_text(b"\xef\xbb\xbf" + text.encode("utf-8")) == (text, "utf-8-sig")
+    assert decode_text(text.encode("utf-8")) == (text, "utf-8")
+    assert decode_text(text.encode("cp1252")) == (text, "cp1252")
+
+
+def test_records_keep_their_physical_line_numbers_and_raw_text(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'\xef\xbb\xbfa;b\r\n1;"two\r\nlines"\r\n\r\n3;x\r\n')
+    table = read_delimited(path, ";")
+    assert table.header == ["a", "b"]  # no BOM glued to the first column
+    assert [(r.line, r.fields) for r in table.records] == [(2, ["1", "two\r\nlines"]), (5, ["3", "x"])]
+    assert table.records[0].raw == '1;"two\r\nlines"'
+
+
+def test_parse_records_types_values_and_names_the_rule_broken(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("id;on;n;flag;extra\n1;01/02/2023;3;1;x\n2;2023-02-01;3;0;x\n3;01/02/2023;x;0;x\n"
+                    "4;01/02/2023;3;2;x\n;01/02/2023;3;1;x\n6;01/02/2023;3\n", encoding="utf-8")
+    columns = [Column("id", required=True), Column("on", "date_dmy"), Column("n", "int"), Column("flag", "bool01")]
+    frame, rejects = parse_records("f.csv", read_delimited(path, ";"), columns)
+    assert frame["id"].tolist() == ["1"]
+    assert str(frame["on"][0].date()) == "2023-02-01" and frame["n"][0] == 3 and frame["flag"][0]
+    assert [(r.line, r.rule) for r in rejects] == [
+        (3, "unparseable date (DD/MM/YYYY) in on"), (4, "unparseable integer in n"),
+        (5, "unparseable 0/1 flag in flag"), (6, "missing id"), (7, "wrong number of fields: 3, expected 5")]
+
+
+def test_missing_column_is_named(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("id;other\n1;2\n", encoding="utf-8")
+    with pytest.raises(FileSourceError, match=r"f.csv: required column\(s\) on missing"):
+        parse_records("f.csv", read_delimited(path, ";"), [Column("id"), Column("on", "date_dmy")])
+
+
+@pytest.mark.parametrize("typed, number", [
+    ("1 234 567", 1234567.0), ("1,234,567", 1234567.0), ("250000 ", 250000.0), (" 1\u00a0000", 1000.0),
+    ("1,234.50", 1234.5), ("1234,5", 1234.5), (98000, 98000.0), (1.5, 1.5), ("", None), (None, None),
+])
+def test_amounts_typed_as_text(typed, number):
+    assert parse_amount(typed) == number
+
+
+def test_amount_that_is_not_a_number_fails():
+    with pytest.raises(ValueError):
+        parse_amount("about 5k")
+
+
+def test_catalogue_refuses_unknown_and_computed_indicators():
+    cat = load_catalogue()
+    assert cat.refusal("5.3", "job_descriptions_reviewed") is None
+    assert cat.refusal("5.5", "staff_wellbeing_index") == "unknown indicator code"
+    assert cat.refusal("3.A", "earned_net_contribution_share") == "indicator computed from records"
+    assert cat.refusal("5.3", "typo_measure") == "unknown measure for indicator 5.3"
+    submitted = {code for (code, _), m in cat.measures.items() if m.origin == "submitted"}
+    assert submitted == {"2.10", "3.2", "4.1", "5.A", "5.1", "5.2", "5.3", "5.4", "6.A", "6.1", "6.2", "7.A",
+                         "7.1", "7.2", "7.3", "8.A", "8.1", "8.2", "R", "C"}
