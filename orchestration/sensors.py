@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,9 +35,14 @@ def _root_message(error) -> str | None:
     return error.message.strip() if error is not None else None
 
 
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s]+):[^@\s]+@")
+
+
 def _short(text: str | None) -> str | None:
+    """The message, cut to a readable length, with any password of a connection URL masked."""
     if text is None:
         return None
+    text = _URL_PASSWORD.sub(r"\1:***@", text)
     return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
@@ -44,19 +50,29 @@ def build_failure_report(
     run_id: str, job_name: str, tags: dict[str, str], entries: Iterable[EventLogEntry], run_message: str | None = None
 ) -> dict[str, Any]:
     """The report of one failed run, from its event log."""
-    assets_by_step: dict[str, list[str]] = {}
+    planned_assets: dict[str, set[str]] = {}
+    planned_checks: dict[str, set[str]] = {}
+    materialized: set[str] = set()
     failed_steps: list[dict[str, Any]] = []
     failed_checks: list[dict[str, Any]] = []
     for entry in entries:
         event = entry.dagster_event
         if event is None:
             continue
-        if event.event_type == DagsterEventType.ASSET_FAILED_TO_MATERIALIZE and event.asset_key is not None:
-            assets_by_step.setdefault(event.step_key or "", []).append(event.asset_key.to_user_string())
-        elif event.event_type == DagsterEventType.STEP_FAILURE:
+        kind = event.event_type
+        if kind == DagsterEventType.ASSET_MATERIALIZATION_PLANNED and event.asset_key is not None:
+            planned_assets.setdefault(event.step_key or "", set()).add(event.asset_key.to_user_string())
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED and event.event_specific_data is not None:
+            planned = event.event_specific_data
+            planned_checks.setdefault(event.step_key or "", set()).add(
+                f"{planned.asset_key.to_user_string()}:{planned.check_name}"
+            )
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION and event.asset_key is not None:
+            materialized.add(event.asset_key.to_user_string())
+        elif kind == DagsterEventType.STEP_FAILURE:
             error = getattr(event.event_specific_data, "error", None)
             failed_steps.append({"step": event.step_key, "message": _short(_root_message(error) or event.message)})
-        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if evaluation is not None and not evaluation.passed:
                 failed_checks.append(
@@ -66,8 +82,10 @@ def build_failure_report(
                         "description": _short(evaluation.description),
                     }
                 )
-    for step in failed_steps:
-        step["assets"] = sorted(set(assets_by_step.get(step["step"] or "", [])))
+    for step in failed_steps:  # the assets and checks the failed step did not deliver
+        step["assets"] = sorted(planned_assets.get(step["step"] or "", set()) - materialized)
+        step["checks"] = sorted(planned_checks.get(step["step"] or "", set())) if not step["assets"] else []
+    not_refreshed = set().union(*planned_assets.values()) - materialized if planned_assets else set()
     report = {
         "run_id": run_id,
         "job": job_name,
@@ -76,6 +94,7 @@ def build_failure_report(
         "warehouse_dir": str(warehouse_dir()),
         "failed_steps": failed_steps,
         "failed_checks": failed_checks,
+        "assets_not_refreshed": sorted(not_refreshed),
         "message": _short(run_message),
     }
     report["text"] = report_markdown(report)
@@ -86,15 +105,22 @@ def report_markdown(report: dict[str, Any]) -> str:
     lines = [
         f"**Warehouse run failed**: job `{report['job']}`, run `{report['run_id']}` ({report['trigger']}), "
         f"{report['reported_at']}.",
-        "The published marts.duckdb, Parquet and docs were left as they were.",
     ]
+    not_refreshed = set(report["assets_not_refreshed"])
+    if "published_marts" in not_refreshed:
+        lines.append("The published marts.duckdb and parquet/ were left as they were (the previous figures).")
+    elif "published_docs" in not_refreshed:
+        lines.append("marts.duckdb and parquet/ were published; docs/ was left as it was.")
     for step in report["failed_steps"]:
-        assets = f" (assets: {', '.join(step['assets'])})" if step["assets"] else ""
-        lines.append(f"- step `{step['step']}`{assets}: {step['message']}")
+        what = step["assets"] or step["checks"]
+        label = f" ({'assets' if step['assets'] else 'checks'}: {', '.join(what)})" if what else ""
+        lines.append(f"- step `{step['step']}`{label}: {step['message']}")
     for check in report["failed_checks"]:
         lines.append(f"- check `{check['check']}` on `{check['asset']}`: {check['description']}")
     if not report["failed_steps"] and not report["failed_checks"] and report["message"]:
         lines.append(f"- {report['message']}")
+    if report["assets_not_refreshed"]:
+        lines.append(f"Not refreshed by this run: {len(report['assets_not_refreshed'])} assets.")
     return "\n".join(lines)
 
 
