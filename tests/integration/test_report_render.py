@@ -1,0 +1,139 @@
+"""The Annex 1 report as a reader sees it: rendered by headless Chromium (Debian's `chromium` package),
+offline, it shows the figures in English and French formatting and the charts with their data.
+
+Without chromium the test is skipped with the reason, except under CI (env CI set), where it fails: CI
+installs it (`apt-get install -y chromium`). Set REPORT_SCREENSHOT_DIR to keep the screenshots.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestration.reports import write_reports
+from tests.unit.test_reports_fixture import build_marts
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+
+
+def chromium() -> str:
+    found = os.environ.get("CHROMIUM") or next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+    if not found:
+        reason = "headless Chromium not installed (Debian: apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: CI must install it")
+        pytest.skip(reason)
+    return found
+
+
+def run_chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--hide-scrollbars", f"--user-data-dir={profile}", *args,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    browser = chromium()
+    folder = tmp_path_factory.mktemp("annex1-report")
+    paths = write_reports(build_marts(folder / "marts.duckdb"), folder / "reports")
+    pages = {}
+    for lang in ("en", "fr"):
+        url = paths[lang].resolve().as_uri()
+        dom = run_chromium(browser, folder / f"profile-dom-{lang}", "--dump-dom", url).stdout
+        screenshot = folder / f"annex1_{lang}.png"
+        run_chromium(browser, folder / f"profile-shot-{lang}", f"--screenshot={screenshot}",
+                     "--window-size=1400,3000", url)
+        keep = os.environ.get("REPORT_SCREENSHOT_DIR")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(screenshot, Path(keep) / screenshot.name)
+        pages[lang] = {"dom": dom, "screenshot": screenshot}
+    return pages
+
+
+def text_of(dom: str) -> str:
+    """The visible text, roughly: tags dropped, entities of spaces resolved, whitespace collapsed."""
+    body = re.sub(r"<style.*?</style>", " ", dom, flags=re.S)
+    body = re.sub(r"<svg.*?</svg>", " ", body, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body).replace("&nbsp;", " ").replace("&amp;", "&")
+    return re.sub(r"\s+", " ", body)
+
+
+@pytest.mark.parametrize(
+    ("lang", "figures"),
+    [
+        ("en", ["13,745", "153,499", "97,344", "24,008", "41%", "34.54%", "4.54", "95.9%", "Completed", "5:1",
+                "Immediate outcome 1", "Baseline", "Target", "Results", "Reconciliation with the published report"]),
+        ("fr", ["13 745", "153 499", "97 344", "24 008", "41 %", "34,54 %", "4,54", "95,9 %", "Achevée", "5:1",
+                "Résultat immédiat 1", "Base de référence", "Cible", "Résultats",
+                "Rapprochement avec le rapport publié"]),
+    ],
+)
+def test_page_shows_the_figures(rendered, lang, figures):
+    text = text_of(rendered[lang]["dom"])
+    missing = [f for f in figures if f not in text]
+    assert not missing, f"not shown on the {lang} page: {missing}"
+    assert "3f2a9c1e-7b4d-4e21-9a0c-5d6e7f8a9b0c" in text  # provenance: the run id
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_page_shows_the_charts_with_their_data(rendered, lang):
+    dom = rendered[lang]["dom"]
+    figures = re.findall(r'<figure class="chart[^"]*" id="([^"]+)" data-chart="([^"]+)" data-points="(\d+)"', dom)
+    assert {name for _, name, _ in figures} == {"enrolments", "women", "unique", "agreements"}
+    assert all(int(points) > 0 for _, _, points in figures), figures
+    svgs = re.findall(r"<svg.*?</svg>", dom, flags=re.S)
+    assert len(svgs) == 4
+    enrolments = next(s for s in svgs if f'id="svg-chart-enrolments-{lang}"' in s)
+    bars = re.findall(rf'id="chart-enrolments-{lang}-series\d-bar\d+"', enrolments)
+    assert len(bars) == 12  # three channels over four years
+    assert ("79,026" if lang == "en" else "79 026") in enrolments  # the bars carry their labels
+    assert "2022" in enrolments and "2023" in enrolments
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_screenshot_is_a_rendered_page(rendered, lang):
+    from PIL import Image
+
+    with Image.open(rendered[lang]["screenshot"]) as image:
+        assert image.size == (1400, 3000)
+        colours = image.convert("RGB").resize((140, 300)).getcolors(maxcolors=1_000_000)
+    assert len(colours) > 200, "the page rendered (almost) blank"
+    # the masthead's ILO blue is there
+    with Image.open(rendered[lang]["screenshot"]) as image:
+        r, g, b = image.convert("RGB").getpixel((1000, 40))
+    assert b > 120 and r < 90
+
+
+def test_asset_materialises_into_the_warehouse_reports_folder(tmp_path, monkeypatch):
+    from dagster import materialize
+
+    from orchestration import reports
+
+    warehouse = tmp_path / "warehouse"
+    build_marts(warehouse / "marts.duckdb")
+    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+    result = materialize([reports.annex1_report])
+    assert result.success
+    assert sorted(p.name for p in (warehouse / "reports").iterdir()) == [
+        "annex1.xlsx", "annex1_en.html", "annex1_fr.html"]
+
+
+def test_command_line_prints_the_paths(tmp_path):
+    warehouse = tmp_path / "warehouse"
+    build_marts(warehouse / "marts.duckdb")
+    env = {**os.environ, "WAREHOUSE_DIR": str(warehouse)}
+    done = subprocess.run([sys.executable, "-m", "orchestration.reports"], capture_output=True, text=True,
+                          env=env, cwd=Path(__file__).parents[2], timeout=300)
+    assert done.returncode == 0, done.stderr
+    for name in ("annex1_en.html", "annex1_fr.html", "annex1.xlsx"):
+        assert str(warehouse / "reports" / name) in done.stdout
