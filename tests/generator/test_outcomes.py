@@ -249,7 +249,7 @@ def course_kinds(out: Path) -> dict:
             st, mode, status = a
             if mode in ("campus", "field", "blended"):
                 kinds[cid] = "f2f" if st != "masters_edition" else "masters"
-            elif mode == "distance" and st in ("standard_course", "tailored_course", "masters_edition"):
+            elif mode == "distance" and st in ("standard_course", "tailored_course"):
                 kinds[cid] = "distance"
             else:
                 kinds[cid] = None
