@@ -593,6 +593,8 @@ MOD = {name: i + 1 for i, name in enumerate(MODULES)}
 QUESTIONNAIRE_TARGETS = {
     "f2f": {2020: 600, 2021: 900, 2022: 2500, 2023: 5000},
     "distance": {2020: 9000, 2021: 10000, 2022: 10000, 2023: 8000},
+    # short questionnaires (ils/sdt, no `overall`) of other distance courses: volume for A.2 only
+    "distance_short": {2020: 8000, 2021: 9000, 2022: 11000, 2023: 12000},
 }
 OVERALL_OPTIONS = "r>>>>>1####Very dissatisfied|2####Dissatisfied|3####Neither satisfied nor dissatisfied|" \
                   "4####Satisfied|5####Very satisfied"
@@ -630,7 +632,11 @@ def _questionnaires(world: World, rng, scale: int):
     users = np.concatenate([users, np.zeros(len(guest_slots), dtype=np.int64)])
     course_ids = np.concatenate([course_ids, np.array(guest_slots, dtype=np.int64)])
     times = np.concatenate([times, np.zeros(len(guest_slots), dtype=np.int64)])
-    kind_of = np.array([courses.get(int(c), {}).get("kind", "other") for c in course_ids])
+    # A third of distance courses run the short questionnaire (no `overall` item): `distance_short`.
+    dist_courses = sorted(cid for cid, c in courses.items() if c["kind"] == "distance")
+    short = {dist_courses[i] for i in np.flatnonzero(rng.random(len(dist_courses)) < 0.35)}
+    kind_of = np.array([("distance_short" if int(c) in short else courses.get(int(c), {}).get("kind", "other"))
+                        for c in course_ids])
 
     # When each student would submit: after the activity ends (f2f), or some weeks after enrolling.
     end_ts = {}
@@ -640,7 +646,7 @@ def _questionnaires(world: World, rng, scale: int):
             end_ts[cid] = rome_midnight(a["end"] or a["start"])
     submit = np.zeros(len(users), dtype=np.int64)
     f2f = kind_of == "f2f"
-    dist = kind_of == "distance"
+    dist = (kind_of == "distance") | (kind_of == "distance_short")
     if f2f.any():
         submit[f2f] = np.array([end_ts[int(c)] for c in course_ids[f2f]]) + rng.integers(
             8 * 3600, 12 * DAY, size=int(f2f.sum()))
@@ -657,16 +663,18 @@ def _questionnaires(world: World, rng, scale: int):
     # Pick exactly the target number of respondents per kind and year (scaled down if core is small).
     chosen = np.zeros(len(users), dtype=bool)
     for bien, ys in BIENNIA.items():
-        k = 1.0
-        for kind, tgt in QUESTIONNAIRE_TARGETS.items():
-            for y in ys:
-                pool = int((ok & (kind_of == kind) & (year == y)).sum())
-                k = min(k, pool / (tgt[y] * scale))
-        for kind, tgt in QUESTIONNAIRE_TARGETS.items():
-            for y in ys:
-                idx = np.flatnonzero(ok & (kind_of == kind) & (year == y))
-                n = int(round(tgt[y] * scale * k / 0.93))     # 93 % of questionnaires answer `overall`
-                chosen[rng.permutation(idx)[:min(n, len(idx))]] = True
+        for kinds in (("f2f", "distance"), ("distance_short",)):
+            rate = 0.93 if "f2f" in kinds else 1.0     # 93 % of full questionnaires answer `overall`
+            k = 1.0
+            for kind in kinds:
+                for y in ys:
+                    pool = int((ok & (kind_of == kind) & (year == y)).sum())
+                    k = min(k, pool * rate / (QUESTIONNAIRE_TARGETS[kind][y] * scale))
+            for kind in kinds:
+                for y in ys:
+                    idx = np.flatnonzero(ok & (kind_of == kind) & (year == y))
+                    n = int(round(QUESTIONNAIRE_TARGETS[kind][y] * scale * k / rate))
+                    chosen[rng.permutation(idx)[:min(n, len(idx))]] = True
     late_idx = np.flatnonzero(ok & (year == 2024))            # early-2024 answers, at the 2023 rate
     chosen[rng.permutation(late_idx)[:int(len(late_idx) * 0.15)]] = True
 
@@ -685,7 +693,10 @@ def _questionnaires(world: World, rng, scale: int):
     fb_of_course = {}
     for cid in fb_courses + sandbox[:max(1, len(sandbox) // 2)]:
         f = dict(id=len(feedbacks) + 1, course=cid, name="End-of-activity questionnaire",
-                 anonymous=1 if (cid in guest_courses or rng.random() < 0.3) else 2, markers=rng.random() < 0.9)
+                 anonymous=1 if (cid in guest_courses or rng.random() < 0.3) else 2, markers=rng.random() < 0.9,
+                 short=cid in short)
+        if cid in short:
+            f.update(name="Course feedback (short)", markers=True)
         if courses[cid]["kind"] == "sandbox":
             f.update(name="Copy of questionnaire (test)", anonymous=2, markers=True)
         feedbacks.append(f)
@@ -722,7 +733,8 @@ def _questionnaires(world: World, rng, scale: int):
     c_group = np.array([r[3] for r in comp])
     has_markers = np.array([r[0]["markers"] for r in comp])
 
-    answered = {"overall": rng.random(n) < 0.93,
+    is_short = np.array([r[0].get("short", False) for r in comp], dtype=bool)
+    answered = {"overall": ~is_short & (rng.random(n) < 0.93),
                 "ils": has_markers & (rng.random(n) < 0.9),
                 "sdt": has_markers & (rng.random(n) < 0.88)}
     scores = {k: np.zeros(n, dtype=np.int64) for k in ("overall", "ils", "sdt")}
@@ -829,6 +841,8 @@ def _questionnaires(world: World, rng, scale: int):
         for pos, (label, typ, pres, name) in enumerate(ITEMS):
             if label in ("ils", "sdt") and not f["markers"]:
                 continue
+            if label in ("overall", "gender") and f.get("short"):
+                continue
             iid = len(item_rows) + 1
             item_rows.append((iid, f["id"], name, label, typ, pres, pos + 1))
             item_id[(f["id"], label or f"_{pos}")] = iid
@@ -849,10 +863,11 @@ def _questionnaires(world: World, rng, scale: int):
             elif blank_kind[k] < 0.6:
                 value_rows.append((iid, cid, ""))
         # other items: relevance 1..5 option, gender marker option, a comment sometimes
-        so = int(scores["overall"][k])
+        so = int(scores["overall"][k]) or (3 + int(other_ans[k, 0] * 2.99) if is_short[k] else 0)
         value_rows.append((item_id[(fid, "relevance")], cid,
                            str(min(5, max(1, so + (other_ans[k, 0] < 0.3) - (other_ans[k, 0] > 0.85)))) if so else ""))
-        value_rows.append((item_id[(fid, "gender")], cid, str(1 + int(other_ans[k, 1] * 4))))
+        if (fid, "gender") in item_id:
+            value_rows.append((item_id[(fid, "gender")], cid, str(1 + int(other_ans[k, 1] * 4))))
         if other_ans[k, 2] < 0.2:
             value_rows.append((item_id[(fid, "overall_comment")], cid, COMMENTS[int(comment_pick[k])]))
     value_rows = [(i + 1,) + r for i, r in enumerate(value_rows)]
