@@ -520,6 +520,7 @@ class ReportData:
     generated_at: str
     marts_db: Path
     notes: list[str] = field(default_factory=list)
+    tables_read: list[str] = field(default_factory=list)
 
 
 def choose_reference(rows: list[dict[str, Any]], periods: list[str], prefix: str) -> Figure:
@@ -553,6 +554,9 @@ def load_report_data(marts_db: Path, periods: list[str] | None = None) -> Report
             agreement_rows = read_table(con, tables, "fct_funding_agreements", AGREEMENT_COLUMNS)
     finally:
         con.close()
+    tables_read = [name for name, rows in (("annex1_indicators", indicators), ("indicator_catalogue", catalogue_rows),
+                                           ("annex1_reconciliation", reconciliation_rows),
+                                           ("fct_funding_agreements", agreement_rows)) if rows is not None]
     if catalogue_rows is None:
         notes.append("no indicator_catalogue: indicators shown by code and measure")
 
@@ -658,6 +662,7 @@ def load_report_data(marts_db: Path, periods: list[str] | None = None) -> Report
         periods=periods, lines=lines, reconciliation=reconciliation, series=dict(series), targets=targets,
         agreements=agreement_rows, run_ids=run_ids, built_at=built_at,
         generated_at=format_timestamp(datetime.now(timezone.utc)), marts_db=marts_db, notes=notes,
+        tables_read=tables_read,
     )
 
 
@@ -772,6 +777,7 @@ def reconciliation_view(data: ReportData, lang: str) -> dict[str, Any] | None:
     if data.reconciliation is None:
         return None
     labels = LABELS[lang]
+    names = {(l.code, l.measure): l.measure_name[lang] for l in data.lines}
     rows = []
     for r in data.reconciliation:
         published_decimals = reference_decimals(r.published_value) if r.published_value is not None else 0
@@ -783,7 +789,8 @@ def reconciliation_view(data: ReportData, lang: str) -> dict[str, Any] | None:
         else:
             state = "explained" if r.explanation else "unexplained"
         rows.append({
-            "code": r.code, "measure": r.measure, "period": r.period,
+            "code": r.code, "measure": r.measure, "label": names.get((r.code, r.measure)) or humanise(r.measure),
+            "period": r.period,
             "published": format_value(r.published_value, r.unit, published_decimals, lang, r.published_text),
             "computed": "" if r.computed_value is None else format_value(r.computed_value, r.unit, computed_decimals, lang),
             "difference": format_difference(r.difference, r.unit, computed_decimals, lang),
@@ -919,6 +926,8 @@ def chart_enrolments(data: ReportData, lang: str, chart_id: str) -> dict[str, An
     years = chart_years(data, keys)
     if not years:
         return None
+    present = [(k, n) for k, n in zip(keys, names) if any(y in data.series.get(k, {}) for y in years)]
+    keys, names = [k for k, _ in present], [n for _, n in present]
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.3))
     width = 0.8 / len(keys)
@@ -926,14 +935,16 @@ def chart_enrolments(data: ReportData, lang: str, chart_id: str) -> dict[str, An
     for i, (key, name) in enumerate(zip(keys, names)):
         values = [data.series.get(key, {}).get(y, float("nan")) for y in years]
         positions = [j + (i - (len(keys) - 1) / 2) * width for j in range(len(years))]
-        bars = ax.bar(positions, values, width * 0.92, label=name, color=SERIES_COLOURS[i])
+        bars = ax.bar(positions, values, width * 0.92, label=name,
+                      color=SERIES_COLOURS[[labels["series_f2f"], labels["series_distance"],
+                                            labels["series_external"]].index(name)])
         set_bar_gids(bars, f"series{i}")
         label_bars(ax, bars, lang, fontsize=6.5)
         points += sum(1 for v in values if v == v)
     ax.set_xticks(range(len(years)), years)
     ax.yaxis.set_major_formatter(thousands_formatter(lang))
     ax.margins(y=0.12)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(keys), fontsize=8)
     return {"id": chart_id, "title": labels["chart_enrolments"], "svg": figure_to_svg(fig, chart_id),
             "points": points}
 
@@ -952,6 +963,8 @@ def chart_women(data: ReportData, lang: str, chart_id: str) -> dict[str, Any] | 
     ends: list[tuple[float, int, int]] = []
     for i, (key, name) in enumerate(zip(keys, names)):
         values = [data.series.get(key, {}).get(y, float("nan")) for y in years]
+        if all(v != v for v in values):
+            continue
         (line,) = ax.plot(range(len(years)), values, marker="o", linewidth=2, markersize=4.5, label=name,
                           color=SERIES_COLOURS[i])
         line.set_gid(f"series{i}")
@@ -1127,7 +1140,7 @@ def render_html(data: ReportData, lang: str) -> str:
         table=table, reconciliation=reconciliation_view(data, lang), charts=charts(data, lang),
         key_figures=key_figures(data, lang),
         other_href=HTML_NAMES[other], run_ids=data.run_ids, built_at=data.built_at,
-        generated_at=data.generated_at, marts_db=data.marts_db.name,
+        generated_at=data.generated_at, marts_db=data.marts_db.name, tables_read=data.tables_read,
         targets_tile=(format_number(table["achieved"], 0, lang), format_number(table["with_target"], 0, lang)),
     )
 
@@ -1268,7 +1281,7 @@ def write_reconciliation_sheet(sheet, data: ReportData) -> None:
                r.agrees, r.explanation]
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(index, column, value)
-            if column in (4, 5, 6, 7):
+            if column in (4, 6, 7) and value is not None:
                 decimals = published_decimals if column == 4 else exact
                 cell.number_format = xlsx_number_format(r.unit, decimals, "en")
             if column == 9:
