@@ -348,6 +348,23 @@ def test_deterministic_on_standin(standin):
     assert (ta / "expected_outcomes.csv").read_bytes() == (tb / "expected_outcomes.csv").read_bytes()
 
 
+def test_deterministic_across_processes(standin, tmp_path):
+    """Same seed in a fresh interpreter with another string-hash seed: identical tables."""
+    import os
+    import subprocess
+    import sys
+    out, truth = tmp_path / "out", tmp_path / "truth"
+    build_standin(out)
+    code = ("import sys; from pathlib import Path; from demo.generator import outcomes; "
+            f"outcomes.generate(Path({str(out)!r}), Path({str(truth)!r}), seed={SEED}, scale=1)")
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=Path(__file__).resolve().parents[2])
+    a, ta = standin[0]
+    assert _table_digest(a / "map.sqlite", MAP_TABLES) == _table_digest(out / "map.sqlite", MAP_TABLES)
+    assert _table_digest(a / "ecampus.sqlite", MDL_TABLES) == _table_digest(out / "ecampus.sqlite", MDL_TABLES)
+    assert (ta / "expected_outcomes.csv").read_bytes() == (truth / "expected_outcomes.csv").read_bytes()
+
+
 def test_other_seed_differs(tmp_path):
     out, truth = tmp_path / "out", tmp_path / "truth"
     build_standin(out)
