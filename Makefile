@@ -23,6 +23,7 @@ $(DEMO_SOURCES): | $(INSTALLED)
 demo: $(INSTALLED) $(DEMO_SOURCES)
 	WAREHOUSE_SOURCES=$(abspath $(DEMO_SOURCES)) $(BIN)/python -m orchestration.refresh
 	$(BIN)/python -m orchestration.print_annex1
+	$(BIN)/python -m orchestration.reports
 
 refresh: $(INSTALLED)
 	$(BIN)/python -m orchestration.refresh
