@@ -67,11 +67,20 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-@dataclass
 class Record:
-    line: int  # physical line number where the record starts (header is line 1)
-    fields: list[str]
-    raw: str
+    """One record: the physical line where it starts (header is line 1), its fields and its raw text."""
+
+    __slots__ = ("line", "fields", "_raw", "_lines", "_end")
+
+    def __init__(self, line: int, fields: list[str], raw: str | None = None, lines: list[str] | None = None,
+                 end: int | None = None) -> None:
+        self.line, self.fields, self._raw, self._lines, self._end = line, fields, raw, lines, end
+
+    @property
+    def raw(self) -> str:
+        if self._raw is None:  # built only for the few records that are set aside
+            self._raw = "".join(self._lines[self.line - 1:self._end]).rstrip("\r\n")
+        return self._raw
 
 
 @dataclass
@@ -83,9 +92,6 @@ class DelimitedFile:
     sha256: str
 
 
-_LINE_SPLIT = re.compile(r"(?<=\n)")
-
-
 def read_delimited(path: Path, delimiter: str, data: bytes | None = None) -> DelimitedFile:
     """Every non-blank record of a delimited text file, with its line number and raw text."""
     if data is None:
@@ -93,21 +99,23 @@ def read_delimited(path: Path, delimiter: str, data: bytes | None = None) -> Del
             raise FileSourceError(f"required file {path} is missing")
         data = path.read_bytes()
     text, encoding = decode_text(data)
-    lines = [piece for piece in _LINE_SPLIT.split(text) if piece]
+    lines = [piece + "\n" for piece in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    if not lines[-1]:
+        lines.pop()
     reader = csv.reader(lines, delimiter=delimiter, quotechar='"', strict=False)
-    header: list[str] | None = None
+    header_fields = next(reader, None)
+    if header_fields is None:
+        raise FileSourceError(f"{path}: the file is empty (no header row)")
+    header = [h.strip().lower() for h in header_fields]
     records: list[Record] = []
-    start = 1
+    append = records.append
+    start = reader.line_num + 1
     for fields in reader:
         end = reader.line_num
-        if header is None:
-            header = [h.strip().lower() for h in fields]
-        elif fields and any(f.strip() for f in fields):
-            raw = "".join(lines[start - 1:end]).rstrip("\r\n")
-            records.append(Record(start, fields, raw))
+        if len(fields) > 1 or (fields and fields[0].strip()):
+            append(Record(start, fields, None, lines, end))
         start = end + 1
-    if header is None:
-        raise FileSourceError(f"{path}: the file is empty (no header row)")
     return DelimitedFile(path, header, records, encoding, hashlib.sha256(data).hexdigest())
 
 
@@ -176,15 +184,16 @@ def parse_records(
         else:
             good.append(record)
     index = [table.header.index(c.name) for c in columns]
-    frame = pd.DataFrame(
-        [[r.fields[i].strip() for i in index] for r in good], columns=[c.name for c in columns], dtype="object"
-    )
+    transposed = list(zip(*[r.fields for r in good])) if good else [()] * width
+    frame = pd.DataFrame({c.name: pd.Series(transposed[i], dtype="str").str.strip()
+                          for c, i in zip(columns, index)})
     frame["_line"] = pd.Series([r.line for r in good], dtype="int64")
     bad_rule = pd.Series([None] * len(frame), dtype="object")
     out = pd.DataFrame({"_line": frame["_line"]})
     for column in columns:
-        values = frame[column.name].astype("object")
-        empty = values.eq("") | values.isna()
+        values = frame[column.name]
+        empty = (values.eq("") | values.isna()).to_numpy(dtype=bool)
+        empty = pd.Series(empty, index=frame.index)
         if column.kind == "text":
             converted = values.where(~empty, None)
             invalid = pd.Series(False, index=frame.index)

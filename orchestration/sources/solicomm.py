@@ -229,9 +229,12 @@ class KeyCache:
         token = (email, first, last, birth_year)
         found = self._cache.get(token)
         if found is None:
+            # = pseudonymise.name_key / name_token_keys, with the name normalised once instead of twice
+            tokens = pseudonymise.name_tokens(first, last)
             found = (
                 pseudonymise.email_key(email), pseudonymise.email_domain(email),
-                pseudonymise.name_key(first, last), pseudonymise.name_token_keys(first, last),
+                pseudonymise.keyed_hash(" ".join(tokens), "name") if tokens else None,
+                sorted({pseudonymise.keyed_hash(t, "name_token") for t in tokens}) if tokens else None,
                 pseudonymise.birth_year_key(birth_year),
             )
             self._cache[token] = found
@@ -268,7 +271,8 @@ def parse_drop(drop: Drop, files: dict[str, DelimitedFile], cache: KeyCache) -> 
         frame = _reject_duplicates(frame, KEYS[table], records, mask, table_rejects)
         if table == "enrolments":
             for ref, parent in (("member_id", "members"), ("course_id", "courses")):
-                missing = ~frame[ref].isin(frames[parent][KEYS[parent]])
+                known = set(frames[parent][KEYS[parent]].tolist())
+                missing = pd.Series([v not in known for v in frame[ref].tolist()], index=frame.index, dtype=bool)
                 for line in frame.loc[missing, "_line"]:
                     table_rejects.append(
                         Reject(int(line), f"{ref} not in the drop's {parent}.csv", mask(records[int(line)]))
@@ -279,7 +283,7 @@ def parse_drop(drop: Drop, files: dict[str, DelimitedFile], cache: KeyCache) -> 
         rows_read[table] = len(parsed.records)
 
     members = frames["members"]
-    keys = [cache.keys(*row) for row in zip(*(members[c] for c in PII))]
+    keys = [cache.keys(*row) for row in zip(*(members[c].fillna("").tolist() for c in PII))]
     key_frame = pd.DataFrame(
         keys, columns=["email_key", "email_domain", "name_key", "name_token_keys", "birth_year_key"],
         index=members.index,

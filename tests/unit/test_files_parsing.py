@@ -64,3 +64,15 @@ def test_catalogue_refuses_unknown_and_computed_indicators():
     submitted = {code for (code, _), m in cat.measures.items() if m.origin == "submitted"}
     assert submitted == {"2.10", "3.2", "4.1", "5.A", "5.1", "5.2", "5.3", "5.4", "6.A", "6.1", "6.2", "7.A",
                          "7.1", "7.2", "7.3", "8.A", "8.1", "8.2", "R", "C"}
+
+
+def test_solicomm_key_cache_gives_the_pseudonymise_keys():
+    from orchestration import pseudonymise
+    from orchestration.sources.solicomm import KeyCache
+
+    args = ("  Ana.Perez+x@Gmail.com", "José-María", "GARCÍA López", "1980")
+    assert KeyCache().keys(*args) == (
+        pseudonymise.email_key(args[0]), pseudonymise.email_domain(args[0]),
+        pseudonymise.name_key(args[1], args[2]), pseudonymise.name_token_keys(args[1], args[2]),
+        pseudonymise.birth_year_key(args[3]))
+    assert KeyCache().keys("", "", "", "") == (None, None, None, None, None)
