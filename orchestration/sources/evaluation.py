@@ -6,11 +6,11 @@ its own rows only; an unchanged one (sha256 in raw_evaluation.files_loaded) cost
 from the folder keeps its rows, flagged `_vanished_at`. Malformed rows (field count, an answer that is not
 1-5, `gave_example` not yes/no, missing respondent_id, duplicate respondent_id) are set aside in
 raw_evaluation.rejects and counted. All files are written in one transaction. Full reload: run tag
-`warehouse/full_reload=true` or WAREHOUSE_FULL_RELOAD=1.
+`warehouse/full_reload=true`, WAREHOUSE_FULL_RELOAD=1, or the asset's run config `{"full_reload": true}`.
 """
 import re
 
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from orchestration.settings import load_sources
 from orchestration.sources.files import (

@@ -7,7 +7,8 @@
   numbers, missing required values become rejects; the rest a typed DataFrame.
 - Content hashes: `raw_<system>.files_loaded` remembers the sha256 of every file loaded, so an unchanged
   file costs nothing (`unchanged`). A full reload ignores it: run tag `warehouse/full_reload=true`
-  (Dagster UI: "Launch run" → tags) or environment variable `WAREHOUSE_FULL_RELOAD=1`.
+  (Dagster UI: "Launch run" → tags), environment variable `WAREHOUSE_FULL_RELOAD=1`, or the asset's run
+  config `{"full_reload": true}` (`FileExtractConfig`).
 - History-keeping writes (`merge_snapshot`) optionally restricted to one partition (one survey file, …),
   into tables created up front from explicit column types (`ensure_table`), so a source not configured in
   the deployment still leaves empty, well-typed raw tables for dbt.

@@ -5,7 +5,7 @@ Both CSV files (UTF-8, `,`, header) are read in one transaction. A file whose co
 was last loaded (sha256 in raw_finance.files_loaded) costs nothing. Malformed rows (field count, a year or
 amount that is not a number, missing key, duplicate key) are set aside in raw_finance.rejects and counted.
 Rows that disappear from a file stay, flagged `_vanished_at`. Full reload: run tag
-`warehouse/full_reload=true` or WAREHOUSE_FULL_RELOAD=1.
+`warehouse/full_reload=true`, WAREHOUSE_FULL_RELOAD=1, or the asset's run config `{"full_reload": true}`.
 """
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 

@@ -8,7 +8,7 @@ number or which has no signing date is a clear error naming its Ref (nothing is 
 data but no Ref is set aside in raw_pmsu.rejects.
 
 An unchanged workbook (same sha256 as the last one loaded) costs nothing. Full reload: run tag
-`warehouse/full_reload=true` or WAREHOUSE_FULL_RELOAD=1.
+`warehouse/full_reload=true`, WAREHOUSE_FULL_RELOAD=1, or the asset's run config `{"full_reload": true}`.
 """
 import re
 from datetime import date, datetime

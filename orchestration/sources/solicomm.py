@@ -22,9 +22,10 @@ first run: all of them), so what the warehouse counts does not depend on when it
 
 Each loaded drop is one DuckDB transaction (all its tables at once): a failure later in a run keeps the
 drops already loaded. Full reload on demand: run tag `warehouse/full_reload=true` (or
-WAREHOUSE_FULL_RELOAD=1) replays every drop of the landing folder over the existing history.
+WAREHOUSE_FULL_RELOAD=1, or run config `{"full_reload": true}`) replays every drop of the landing folder over the existing history.
 """
 
+import hashlib
 import json
 import logging
 import re
@@ -64,7 +65,6 @@ from orchestration.sources.files import (
     merge_snapshot,
     parse_records,
     read_delimited,
-    sha256_of,
     sources_section,
 )
 from orchestration.warehouse import build_connection
@@ -195,8 +195,6 @@ def read_verified_drop(drop: Drop) -> tuple[dict[str, DelimitedFile], str]:
             raise DropNotLoadable(f"{name}: {file_name} has {len(parsed.records)} data rows, the manifest "
                                   f"says {expected_rows}")
         files[table] = parsed
-    import hashlib
-
     return files, hashlib.sha256(manifest_bytes).hexdigest()
 
 
@@ -495,4 +493,3 @@ def solicomm_new_drop(context: SensorEvaluationContext):
 assets = [solicomm_drops]
 sensors = [solicomm_new_drop]
 
-__all__ = ["assets", "sensors", "extract_solicomm", "sha256_of"]

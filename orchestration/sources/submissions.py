@@ -10,7 +10,7 @@ row with the latest `submitted_on` (of equal dates, the later line). Rows remove
 flagged `_vanished_at`, and are never current.
 
 An unchanged file (same sha256) costs nothing. Full reload: run tag `warehouse/full_reload=true` or
-WAREHOUSE_FULL_RELOAD=1. One transaction for both tables.
+WAREHOUSE_FULL_RELOAD=1, or run config `{"full_reload": true}`. One transaction for both tables.
 """
 import hashlib
 from pathlib import Path
@@ -24,7 +24,6 @@ from orchestration.sources.files import (
     FileExtractConfig,
     Column,
     FileSourceError,
-    Reject,
     ensure_state_tables,
     ensure_table,
     full_reload_requested,
