@@ -5,21 +5,52 @@ inputs. It is private to the refresh: analysts read the published marts.duckdb, 
 """
 from __future__ import annotations
 
+import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import duckdb
 import pandas as pd
 
 from orchestration.settings import build_db_path
 
+# DuckDB allows one writer process per file. Runs launched side by side (e.g. one run per new platform
+# partition from the registry sensor) wait for the file instead of failing; the wait is bounded.
+LOCK_TIMEOUT_ENV = "WAREHOUSE_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT_SECONDS = 600
+
+# A full reload of the extracts (every table re-read and rewritten, watermarks ignored) is requested by
+# the run tag `warehouse/full_reload=true` or by the environment variable WAREHOUSE_FULL_RELOAD=1 (for
+# `make refresh`), or per asset by run config `{"full_reload": true}`.
+FULL_RELOAD_TAG = "warehouse/full_reload"
+FULL_RELOAD_ENV = "WAREHOUSE_FULL_RELOAD"
+
+
+def full_reload_requested(tags: Mapping[str, str] | None = None, configured: bool = False) -> bool:
+    truthy = {"1", "true", "yes"}
+    return (
+        configured
+        or str((tags or {}).get(FULL_RELOAD_TAG, "")).lower() in truthy
+        or os.environ.get(FULL_RELOAD_ENV, "").lower() in truthy
+    )
+
 
 @contextmanager
 def build_connection(read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the build database; waits (bounded) while another process holds its lock."""
     path = build_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    deadline = time.monotonic() + float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT_SECONDS))
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
     try:
         yield con
     finally:
@@ -36,6 +67,10 @@ def write_snapshot_with_history(
     con: duckdb.DuckDBPyConnection, schema: str, table: str, snapshot: pd.DataFrame, key: list[str]
 ) -> SnapshotWrite:
     """Upsert a full snapshot of a source table, keeping rows that vanished from the source.
+
+    Stable API used by the file sources (SoliComm, PMSU, finance, evaluation, submissions): the signature
+    and behaviour stay as they are. The SQL sources use `orchestration.sources.sql_tables.merge_into_raw`
+    (incremental reads, change detection, scoped to one platform).
 
     Rows present in the snapshot replace their previous version (`_vanished_at` cleared); rows no longer
     in the source stay, flagged with `_vanished_at` (methodology: nothing once loaded is dropped).

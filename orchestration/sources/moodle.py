@@ -1,0 +1,122 @@
+"""The Moodle contract tables (contracts/moodle.md), shared by eCampus and the external platforms.
+
+Table names are the contract's, without the site's table prefix. Incremental cursors where the contract
+gives the table a modification time (`user`, `course`, `user_enrolments`: timemodified/timecreated;
+`feedback_completed`: timemodified); every other table is read whole (they are either small, or their rows
+carry no time Moodle maintains) and only rows whose values changed are written.
+
+Personal data (moodle.md `user`): username, email, firstname and lastname are replaced at extraction by
+`username_key` (keyed hash of lower(trim(username))), `email_key`, `email_domain`, `name_key` and
+`name_token_keys`. A deleted user (deleted = 1) has an MD5 hash for e-mail: it gets no e-mail key or domain.
+`user_info_data.data` of the `birthyear` profile field becomes `birth_year_key` (data null); the other
+profile fields (gender, constituent) stay in clear.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+from orchestration import pseudonymise
+from orchestration.sources.sql_tables import TableContract, pseudonymise_people
+
+USER_KEYS = ("username_key", "email_key", "email_domain", "name_key", "name_token_keys")
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "user": ("id", "auth", "deleted", "suspended", "username", "email", "firstname", "lastname", "country",
+             "lang", "timecreated", "timemodified"),
+    "user_info_field": ("id", "shortname", "datatype", "param1"),
+    "user_info_data": ("id", "userid", "fieldid", "data"),
+    "course": ("id", "category", "fullname", "shortname", "idnumber", "startdate", "enddate", "visible",
+               "timecreated", "timemodified"),
+    "course_categories": ("id", "name", "idnumber", "parent", "path"),
+    "enrol": ("id", "enrol", "courseid", "status"),
+    "user_enrolments": ("id", "status", "enrolid", "userid", "timestart", "timeend", "timecreated",
+                        "timemodified"),
+    "context": ("id", "contextlevel", "instanceid"),
+    "role": ("id", "shortname"),
+    "role_assignments": ("id", "roleid", "contextid", "userid"),
+    "modules": ("id", "name"),
+    "course_modules": ("id", "course", "module", "instance", "idnumber"),
+    "quiz": ("id", "course", "name", "sumgrades", "grade"),
+    "quiz_attempts": ("id", "quiz", "userid", "attempt", "state", "preview", "timestart", "timefinish", "sumgrades"),
+    "grade_items": ("id", "courseid", "itemtype", "itemmodule", "iteminstance", "grademax", "gradepass"),
+    "feedback": ("id", "course", "name", "anonymous"),
+    "feedback_item": ("id", "feedback", "label", "typ", "presentation"),
+    "feedback_completed": ("id", "feedback", "userid", "timemodified", "anonymous_response", "courseid"),
+    "feedback_value": ("id", "item", "completed", "value"),
+}
+
+CURSORS: dict[str, tuple[str, ...]] = {
+    "user": ("timemodified", "timecreated"),
+    "course": ("timemodified", "timecreated"),
+    "user_enrolments": ("timemodified", "timecreated"),
+    "feedback_completed": ("timemodified",),
+}
+
+ECAMPUS_TABLES = tuple(COLUMNS)  # every table of the contract, in an order where fields precede their data
+PLATFORM_TABLES = ("user", "course", "course_categories", "enrol", "user_enrolments", "context", "role",
+                   "role_assignments")
+
+
+TEXT_COLUMNS = {"auth", "username", "email", "firstname", "lastname", "country", "lang", "shortname", "datatype",
+                "param1", "data", "fullname", "idnumber", "name", "path", "enrol", "state", "itemtype",
+                "itemmodule", "label", "typ", "presentation", "value"}
+DECIMAL_COLUMNS = {"sumgrades", "grade", "grademax", "gradepass"}
+
+
+def column_type(table: str, column: str) -> pa.DataType:
+    """Moodle's column types, for the empty raw tables of a deployment without that Moodle."""
+    if column in TEXT_COLUMNS:
+        return pa.string()
+    if column in DECIMAL_COLUMNS:
+        return pa.float64()
+    return pa.int64()
+
+
+def _pseudonymise_users(batch: pa.Table) -> pa.Table:
+    return pseudonymise_people(batch, email="email", first="firstname", last="lastname", username="username")
+
+
+def contracts(tables: tuple[str, ...]) -> list[TableContract]:
+    """Fresh contracts for one extraction (the profile-field transform remembers the birthyear field ids)."""
+    birthyear_fields: set = set()
+
+    def remember_birthyear_fields(batch: pa.Table) -> pa.Table:
+        for field_id, shortname in zip(batch.column("id").to_pylist(), batch.column("shortname").to_pylist()):
+            if shortname is not None and str(shortname).strip().lower() == "birthyear":
+                birthyear_fields.add(field_id)
+        return batch
+
+    def pseudonymise_birth_years(batch: pa.Table) -> pa.Table:
+        fields = batch.column("fieldid").to_pylist()
+        data = batch.column("data").to_pylist()
+        cache: dict = {}
+        keys, kept = [], []
+        for field_id, value in zip(fields, data):
+            if field_id in birthyear_fields:
+                if value not in cache:
+                    cache[value] = pseudonymise.birth_year_key(value)
+                keys.append(cache[value])
+                kept.append(None)
+            else:
+                keys.append(None)
+                kept.append(value)
+        index = batch.schema.get_field_index("data")
+        batch = batch.set_column(index, "data", pa.array(kept, type=pa.string()))
+        return batch.append_column("birth_year_key", pa.array(keys, type=pa.string()))
+
+    transforms = {
+        "user": _pseudonymise_users,
+        "user_info_field": remember_birthyear_fields,
+        "user_info_data": pseudonymise_birth_years,
+    }
+    return [
+        TableContract(
+            name,
+            COLUMNS[name],
+            key=("id",),
+            cursor=CURSORS.get(name, ()),
+            erase_on_vanish=USER_KEYS if name == "user" else (),
+            transform=transforms.get(name),
+        )
+        for name in tables
+    ]
