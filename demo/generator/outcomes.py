@@ -408,21 +408,24 @@ def _map_tables(world: World, rng, scale: int):
     served = {2020: y20, 2021: y21, 2022: y22, 2023: y23}
     noise_only = pool[31:]                           # clients of nothing that counts
 
-    # Organisation records: every organisation once, a third of them twice or three times.
+    # Organisation records: every organisation once; later, a third of them entered again (a second or
+    # third record spelt differently).
     records = []   # (organisation_id, name, country, type, org_index)
     variants: dict[int, list[int]] = {}
-    for i in sorted(range(len(orgs_all)), key=lambda k: order.index(k)):
+    creation = sorted(range(len(orgs_all)), key=lambda k: order.index(k))
+    for i in creation:
         name, country, typ = orgs_all[i]
-        ids = [len(records) + 1]
-        records.append((ids[0], name, country, typ, i))
+        records.append((len(records) + 1, name, country, typ, i))
+        variants[i] = [len(records)]
+    for i in creation:
+        name, country, typ = orgs_all[i]
         for _ in range(int(rng.choice([0, 0, 1, 1, 2], p=[.35, .3, .2, .1, .05]))):
             v = _variant(rng, name)
             assert fold_name(v) == fold_name(name)
-            ids.append(len(records) + 1)
-            records.append((ids[-1], v, country, typ, i))
-        variants[i] = ids
-    # Extra records: a same-name organisation in another country that only ever appears as a client of
-    # events (not a duplicate), and a misspelt near-duplicate that is NOT the same organisation.
+            records.append((len(records) + 1, v, country, typ, i))
+            variants[i].append(len(records))
+    # Extra record: an organisation with the name of a served one but in another country (not a duplicate),
+    # only ever a client of an event.
     extra_i = len(orgs_all)
     base_name, base_country, base_type = orgs_all[y22[0]]
     other_country = "GHA" if base_country != "GHA" else "NGA"
