@@ -235,8 +235,8 @@ class SqlSource:
             result.close()
 
 
-def arrow_type(sql_type: Any) -> pa.DataType | None:
-    """The Arrow type of a reflected SQL type; None = infer from the values (SQLite untyped columns…)."""
+def arrow_type(sql_type: Any) -> pa.DataType:
+    """The Arrow type of a reflected SQL type; null = infer from the values (SQLite untyped columns…)."""
     if isinstance(sql_type, sa.Boolean):
         return pa.bool_()
     if isinstance(sql_type, sa.Integer):
@@ -246,12 +246,17 @@ def arrow_type(sql_type: Any) -> pa.DataType | None:
             return pa.int64()  # Oracle NUMBER(p, 0), MySQL DECIMAL(p, 0)
         return pa.float64()
     if isinstance(sql_type, sa.DateTime):
-        return None  # naive or zone-aware, per driver: let Arrow see the values
+        return pa.null()  # naive or zone-aware, or text on SQLite, per driver: let Arrow see the values
     if isinstance(sql_type, sa.Date):
         return pa.date32()
     if isinstance(sql_type, (sa.String, sa.Text, sa.Enum)):
         return pa.string()
-    return None
+    return pa.null()
+
+
+def empty_table(schema: pa.Schema) -> pa.Table:
+    """An empty table of `schema`, columns of unknown type as text."""
+    return pa.schema([(f.name, pa.string() if f.type == pa.null() else f.type) for f in schema]).empty_table()
 
 
 def _column_to_arrow(values: list, wanted: pa.DataType | None) -> pa.Array:
@@ -364,11 +369,11 @@ def _read_database(
                 rows += batch.num_rows
                 batches.append(_with_scope(batch, scope_column, db.scope))
             if staged[contract.name].schema is None:
-                empty = source.arrow_schema(contract).empty_table()
+                empty = empty_table(source.arrow_schema(contract))
                 empty = contract.transform(empty) if contract.transform is not None else empty
                 staged[contract.name].schema = _with_scope(empty, scope_column, db.scope).schema
                 staged[contract.name].key_schema = _with_scope(
-                    source.arrow_schema(contract, contract.key).empty_table(), scope_column, db.scope).schema
+                    empty_table(source.arrow_schema(contract, contract.key)), scope_column, db.scope).schema
             if incremental:
                 keys = [_with_scope(b, scope_column, db.scope) for b in source.batches(contract, contract.key)]
             else:
