@@ -35,8 +35,10 @@ class Activity:
         return self.service_type in ("standard_course", "tailored_course", "masters_edition")
 
 
-def _pick(rng: random.Random, items, k):
-    return set(rng.sample(items, k))
+def _pick(rng: random.Random, items, k) -> list:
+    """k items drawn without replacement, in draw order (never iterate a set of objects: its order is not
+    deterministic)."""
+    return rng.sample(items, k)
 
 
 def build_activities(rng: random.Random, scale: int) -> list[Activity]:

@@ -89,7 +89,7 @@ class IdentityBuilder:
     # ------------------------------------------------------------------ identities
     def ident(self, p: Person) -> Ident:
         rng = self.rng
-        for _ in range(50):
+        for attempt in range(200):
             a2, a3, pool, lang, _w = rng.choices(self.countries, self.cweights)[0]
             fem, mal, last = self.pools.pools[pool]
             g = p.gender if p.gender in ("F", "M") else rng.choice("FM")
@@ -106,12 +106,12 @@ class IdentityBuilder:
             i.given, i.surname, i.a2, i.a3, i.lang = given, surname, a2, a3, lang
             i.nonlatin = any(n != l for n, l in given + surname) and pool in ("zh", "ar", "ru_RU", "uk_UA", "el_GR")
             i.mononym = False
-            i.by = None if rng.random() < 0.07 else rng.randint(1955, 2001)
+            i.by = None if (rng.random() < 0.07 or attempt >= 30) else rng.randint(1955, 2001)
             keys = self._name_keys(i)
             i.tokens = set(" ".join(keys).split())
             if i.by and any((k, i.by, a2) in self.l3 for k in keys if " " in k):
                 continue
-            if not self._emails(i, p):
+            if not self._emails(i, p, attempt):
                 continue
             for k in keys:
                 if " " in k and i.by:
@@ -124,8 +124,9 @@ class IdentityBuilder:
         i.given, i.surname, i.a2, i.a3, i.lang = [(name, name)], [], "ID", "IDN", "en"
         i.nonlatin, i.mononym, i.by = False, True, by
         i.tokens = {norm_name(name, "")}
-        while not self._emails(i, p):
-            pass
+        attempt = 0
+        while not self._emails(i, p, attempt):
+            attempt += 1
         return i
 
     @staticmethod
@@ -137,12 +138,13 @@ class IdentityBuilder:
             keys.append(norm_name(i.given[0][1], " ".join(l for _, l in i.surname)))
         return sorted(set(keys))
 
-    def _emails(self, i: Ident, p: Person) -> bool:
+    def _emails(self, i: Ident, p: Person, attempt: int = 0) -> bool:
         rng = self.rng
         g = ascii_slug(i.given[0][1]) or "user"
         s = ascii_slug(i.surname[0][1]) if i.surname else ""
         patterns = [f"{g}.{s}", f"{g}{s}", f"{g[0]}.{s}", f"{s}.{g}", f"{g}_{s}", f"{g}{s[:1]}"] if s else [g]
-        local = rng.choice(patterns).strip(".") + (str(rng.randint(1, 999)) if rng.random() < 0.45 else "")
+        digits = "" if (attempt < 5 and rng.random() < 0.55) else str(rng.randint(1, 999 if attempt < 20 else 99999))
+        local = rng.choice(patterns).strip(".") + digits
         dom = NATIONAL_DOMAINS.get(i.a2) if rng.random() < 0.3 else None
         P = f"{local}@{dom or rng.choice(PERSONAL_DOMAINS)}"
         W = None
@@ -154,6 +156,8 @@ class IdentityBuilder:
             wl = f"{g[0]}{s}" if s else g
             if cons == "ilo_staff":
                 wl = f"{s}{g[0]}" if rng.random() < 0.5 else f"{g}.{s}".strip(".")
+            if attempt >= 5:
+                wl += str(rng.randint(1, 999 if attempt < 20 else 99999))
             W = f"{wl}@{dom}"
         if cons == "ilo_staff" and not p.ilo_email and rng.random() < 0.3:
             W = None  # an ILO official known only through MAP's constituent group
