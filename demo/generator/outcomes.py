@@ -11,9 +11,13 @@ Runs after `core.generate`, on the databases core wrote, and ADDS the tables cor
 Everything is built on core's records as the contracts describe them (which activities are delivered
 advisory services, which eCampus courses serve face-to-face or distance activities, which users are
 students of a course); nothing depends on how core built them. Calibration: the structure (who answers,
-when) is generated first; then the per-year outcome totals (pass counts, score sums) are chosen by a small
-search so that every published figure, per year and pooled over the biennium, holds at the published
-precision; then individual outcomes are drawn to add up exactly to those totals. Traps the contracts
+when) is generated first; records are then grouped in cells (year under the rule, and the year under a
+mistaken reading: UTC instead of Rome time, the latest instead of the earliest of equal attempts, the
+answer's year instead of the activity's); a small search chooses each cell's outcome total (pass count,
+score sum) so that every published figure, per year and pooled over the biennium, holds at the published
+precision under the rule — and under other defensible readings (organisation folding variants, `overall`
+with or without questionnaires outside face-to-face/distance courses) — while each mistaken reading misses
+at least one figure; individual outcomes are then drawn to add up exactly to those totals. Traps the contracts
 name are added as records the rules must exclude (preview and unfinished attempts, pre-tests, repeated
 attempts, times near midnight on 31 December UTC, anonymous and unanswered questionnaires, questionnaires
 outside any course, items with other labels, duplicate organisation records, undelivered activities...).
