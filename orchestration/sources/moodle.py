@@ -2,8 +2,9 @@
 
 Table names are the contract's, without the site's table prefix. Incremental cursors where the contract
 gives the table a modification time (`user`, `course`, `user_enrolments`: timemodified/timecreated;
-`feedback_completed`: timemodified); every other table is read whole (they are either small, or their rows
-carry no time Moodle maintains) and only rows whose values changed are written.
+`feedback_completed`: timemodified), or where Moodle's behaviour gives one (see CURSORS, PARENTS); every
+other table is small and read whole. Only rows whose values changed are written; a key scan of every
+incremental table flags the rows Moodle removed. A full reload re-reads everything.
 
 Personal data (moodle.md `user`): username, email, firstname and lastname are replaced at extraction by
 `username_key` (keyed hash of lower(trim(username))), `email_key`, `email_domain`, `name_key` and
@@ -50,6 +51,17 @@ CURSORS: dict[str, tuple[str, ...]] = {
     "course": ("timemodified", "timecreated"),
     "user_enrolments": ("timemodified", "timecreated"),
     "feedback_completed": ("timemodified",),
+    # A role assignment is never updated in place (Moodle deletes and inserts): new rows have larger ids.
+    "role_assignments": ("id",),
+    # An attempt changes when it finishes (timefinish set); staff regrades and inprogress → abandoned are
+    # not seen before a full reload (neither changes a finished attempt's counting).
+    "quiz_attempts": ("timestart", "timefinish"),
+}
+# Child tables read through their parent's time (profile data with its user; answers with their
+# submission): see TableContract.parent.
+PARENTS: dict[str, tuple[str, str]] = {
+    "user_info_data": ("user", "userid"),
+    "feedback_value": ("feedback_completed", "completed"),
 }
 
 ECAMPUS_TABLES = tuple(COLUMNS)  # every table of the contract, in an order where fields precede their data
@@ -73,7 +85,11 @@ def column_type(table: str, column: str) -> pa.DataType:
 
 
 def _pseudonymise_users(batch: pa.Table) -> pa.Table:
-    return pseudonymise_people(batch, email="email", first="firstname", last="lastname", username="username")
+    # The guest account is known by its username, which is not kept: flag it before it is hashed away.
+    usernames = batch.column("username").to_pylist()
+    is_guest = pa.array([(u or "").strip().lower() == "guest" for u in usernames], pa.bool_())
+    out = pseudonymise_people(batch, email="email", first="firstname", last="lastname", username="username")
+    return out.append_column("is_guest_account", is_guest)
 
 
 def contracts(tables: tuple[str, ...]) -> list[TableContract]:
@@ -117,6 +133,7 @@ def contracts(tables: tuple[str, ...]) -> list[TableContract]:
             cursor=CURSORS.get(name, ()),
             erase_on_vanish=USER_KEYS if name == "user" else (),
             transform=transforms.get(name),
+            parent=PARENTS.get(name) if PARENTS.get(name, ("",))[0] in tables else None,
         )
         for name in tables
     ]

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
+import pyarrow as pa
 import yaml
 from dagster import (
     AssetCheckResult,
@@ -68,9 +68,10 @@ from orchestration.sources.sql_tables import (
     TableOutcome,
     ensure_empty_tables,
     extract,
+    merge_snapshot,
     run,
 )
-from orchestration.warehouse import build_connection, full_reload_requested, write_snapshot_with_history
+from orchestration.warehouse import build_connection, full_reload_requested
 
 SYSTEM = "platforms"
 RAW_SCHEMA = "raw_platforms"
@@ -191,22 +192,20 @@ def platforms_registry(context: AssetExecutionContext) -> MaterializeResult:
             )
         return MaterializeResult(metadata={"configured": False})
     platforms = load_registry(sources)
-    frame = pd.DataFrame(
-        [{c: getattr(p, c) for c in REGISTRY_COLUMNS} for p in platforms], columns=list(REGISTRY_COLUMNS)
-    ).astype({"code": "string", "name": "string", "intermediary": "string", "constituent_group": "string",
-              "table_prefix": "string", "active": "boolean"})
-    frame["since"] = pd.to_datetime(frame["since"]).dt.date
+    snapshot = pa.table({
+        "code": pa.array([p.code for p in platforms], pa.string()),
+        "name": pa.array([p.name for p in platforms], pa.string()),
+        "intermediary": pa.array([p.intermediary for p in platforms], pa.string()),
+        "constituent_group": pa.array([p.constituent_group for p in platforms], pa.string()),
+        "active": pa.array([p.active for p in platforms], pa.bool_()),
+        "since": pa.array([p.since for p in platforms], pa.date32()),
+        "table_prefix": pa.array([p.table_prefix for p in platforms], pa.string()),
+    })
     with build_connection() as con:
-        con.begin()
-        try:
-            written = write_snapshot_with_history(con, RAW_SCHEMA, "registry", frame, ["code"])
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+        written = merge_snapshot(con, RAW_SCHEMA, "registry", snapshot, ("code",))
     new = add_new_partitions(context.instance, [p.code for p in platforms])
     return MaterializeResult(metadata={
-        "rows_read": len(frame), "rows_loaded": written.rows_loaded, "rows_rejected": 0,
+        "rows_read": len(platforms), "rows_loaded": written.rows_loaded, "rows_rejected": written.rows_rejected,
         "rows_vanished": written.rows_vanished, "watermark": "", "platforms": len(platforms),
         "active": sum(p.active for p in platforms), "new_partitions": ", ".join(new),
     })

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -64,6 +65,9 @@ class TableContract:
     erase_on_vanish: derived columns nulled when the row vanishes from the source (personal keys).
     transform: applied to every Arrow batch read (pseudonymisation), before anything is written.
     required: False only for a table a deployment may lack (logged, then skipped; its raw rows untouched).
+    parent: (parent table, foreign key) for a child table without a time of its own whose rows change
+    only with their parent's (Moodle's user_info_data with its user, feedback_value with its
+    feedback_completed): read incrementally as the rows of parents changed since the parent's watermark.
     """
 
     name: str
@@ -73,6 +77,7 @@ class TableContract:
     erase_on_vanish: tuple[str, ...] = ()
     transform: Transform | None = field(default=None, compare=False)
     required: bool = True
+    parent: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -217,20 +222,46 @@ class SqlSource:
         cols = self.columns[contract.name]
         return pa.schema([(c, arrow_type(cols[c]["type"])) for c in names or contract.columns])
 
-    def batches(self, contract: TableContract, names: tuple[str, ...], watermark: Any = None) -> Iterator[pa.Table]:
-        """Stream `names` of the table (rows with a cursor column >= watermark, when given) as Arrow tables."""
+    def batches(
+        self, contract: TableContract, names: tuple[str, ...], watermark: Any = None,
+        parent: tuple[TableContract, Any] | None = None,
+    ) -> Iterator[pa.Table]:
+        """Stream `names` of the table as Arrow tables: every row, or the rows with a cursor column >=
+        `watermark`, or (`parent` = (parent contract, its watermark)) the rows of parents changed since."""
         query = self._select(contract, names)
+        cols = self.columns[contract.name]
         if watermark is not None and contract.cursor:
-            cols = self.columns[contract.name]
             query = query.where(sa.or_(*[sa.column(cols[c]["name"]) >= watermark for c in contract.cursor]))
+        elif parent is not None:
+            parent_contract, parent_mark = parent
+            pcols = self.columns[parent_contract.name]
+            changed = sa.select(sa.column(pcols[parent_contract.key[0]]["name"])).select_from(
+                sa.table(self.physical[parent_contract.name])
+            ).where(sa.or_(*[sa.column(pcols[c]["name"]) >= parent_mark for c in parent_contract.cursor]))
+            query = query.where(sa.column(cols[contract.parent[1]]["name"]).in_(changed))
         schema = self.arrow_schema(contract, names)
+        for rows in self._fetch(query):
+            yield rows_to_arrow(rows, schema)
+
+    def _fetch(self, query: sa.Select) -> Iterator[list]:
+        if self.engine.dialect.name == "sqlite":
+            # The DBAPI cursor itself: SQLAlchemy's Row objects cost as much as SQLite's own fetch.
+            compiled = query.compile(dialect=self.engine.dialect)
+            params = compiled.construct_params()
+            if compiled.positional:
+                params = tuple(params[k] for k in compiled.positiontup)
+            cursor = self.conn.connection.dbapi_connection.cursor()
+            try:
+                cursor.execute(str(compiled), params)
+                while rows := cursor.fetchmany(BATCH_ROWS):
+                    yield rows
+            finally:
+                cursor.close()
+            return
         result = self.conn.execution_options(stream_results=True, yield_per=BATCH_ROWS).execute(query)
         try:
-            while True:
-                rows = result.fetchmany(BATCH_ROWS)
-                if not rows:
-                    break
-                yield rows_to_arrow(rows, schema)
+            while rows := result.fetchmany(BATCH_ROWS):
+                yield rows
         finally:
             result.close()
 
@@ -289,9 +320,9 @@ def _column_to_arrow(values: list, wanted: pa.DataType | None) -> pa.Array:
 
 
 def rows_to_arrow(rows: list, schema: pa.Schema) -> pa.Table:
-    columns = list(zip(*rows)) if rows else [[] for _ in schema]
-    arrays = [_column_to_arrow(list(values), f.type if f.type != pa.null() else None)
-              for values, f in zip(columns, schema)]
+    # Column by column with itemgetter: ~10x faster than zip(*rows) on wide batches of narrow rows.
+    arrays = [_column_to_arrow(list(map(itemgetter(i), rows)), f.type if f.type != pa.null() else None)
+              for i, f in enumerate(schema)]
     return pa.Table.from_arrays(arrays, names=schema.names)
 
 
@@ -349,7 +380,7 @@ def _with_scope(table: pa.Table, scope_column: str | None, scope: str | None) ->
 
 def _read_database(
     db: Database, staged: dict[str, _Staged], marks: dict[str, dict[str | None, Any]], scope_column: str | None,
-    full_reload: bool,
+    full_reload: bool, existing: dict[str, set[str]],
 ) -> dict[str, tuple[list[pa.Table], list[pa.Table], int, bool]]:
     """Read every contract table of one database; nothing is added to `staged` unless all tables read."""
     if db.url is None:
@@ -362,8 +393,14 @@ def _read_database(
                 continue
             watermark = None if full_reload else marks.get(contract.name, {}).get(db.scope)
             incremental = watermark is not None and bool(contract.cursor)
+            parent = None
+            if contract.parent and not full_reload and contract.name in existing:
+                parent_contract = next(c for c in db.contracts if c.name == contract.parent[0])
+                parent_mark = marks.get(parent_contract.name, {}).get(db.scope)
+                if parent_mark is not None and parent_contract.name not in skipped:
+                    parent, incremental = (parent_contract, parent_mark), True
             batches, rows = [], 0
-            for batch in source.batches(contract, contract.columns, watermark if incremental else None):
+            for batch in source.batches(contract, contract.columns, watermark if incremental else None, parent):
                 if contract.transform is not None:
                     batch = contract.transform(batch)
                 rows += batch.num_rows
@@ -461,7 +498,8 @@ def merge(
     return {
         scope: TableOutcome(
             name, staged.rows_read.get(scope, 0), int(loaded.get(scope, 0)), int(rejected.get(scope, 0)),
-            int(vanished.get(scope, 0)), "" if marks.get(scope) is None else str(marks[scope]),
+            int(vanished.get(scope, 0)),
+            f"{contract.parent[0]}'s" if contract.parent else "" if marks.get(scope) is None else str(marks[scope]),
             staged.incremental.get(scope, False),
         )
         for scope in scopes
@@ -472,7 +510,7 @@ def _vanish(con, target, k_in, t_in_scope, on_key, ts, erase, scope_column) -> d
     """Flag rows gone from the source; returns how many per scope."""
     group = f"t.{q(scope_column)}" if scope_column else "null"
     rows = run(con, f"select {group}, count(*) from {target} t where {t_in_scope} and t._vanished_at is null "
-                    f"and not exists (select 1 from {q(k_in)} s where {on_key}) group by all")
+                    f"and not exists (select 1 from {q(k_in)} s where {on_key}) group by all having count(*) > 0")
     if rows:
         run(con, f"update {target} t set _vanished_at = {ts}{erase} where {t_in_scope} and t._vanished_at is null "
                  f"and not exists (select 1 from {q(k_in)} s where {on_key})")
@@ -508,7 +546,7 @@ def extract(
     loaded_scopes: list[str | None] = []
     for db in databases:
         try:
-            reads = _read_database(db, staged, marks, scope_column, full_reload)
+            reads = _read_database(db, staged, marks, scope_column, full_reload, existing)
         except Exception as exc:  # noqa: BLE001 - named, then raised or isolated
             if not isolate_failures:
                 raise
@@ -539,6 +577,27 @@ def extract(
         labels = {db.scope: db.label for db in databases}
         outcomes = {labels[s]: by_scope[s] for s in loaded_scopes}
     return ExtractResult(outcomes, failures)
+
+
+def merge_snapshot(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, snapshot: pa.Table, key: tuple[str, ...],
+    now: dt.datetime | None = None,
+) -> TableOutcome:
+    """Merge a complete snapshot (e.g. the platform registry) with history and change detection, in one
+    transaction: unchanged rows are not rewritten, rows no longer in it are flagged `_vanished_at`."""
+    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    contract = TableContract(table, tuple(snapshot.column_names), key=key)
+    staged = _Staged(contract, [snapshot], [snapshot.select(list(key))], snapshot.schema,
+                     snapshot.select(list(key)).schema, {None: snapshot.num_rows}, {None: False})
+    run(con, f"create schema if not exists {q(schema)}")
+    con.begin()
+    try:
+        outcome = merge(con, schema, staged, [None], None, now, False, raw_columns(con, schema))[None]
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return outcome
 
 
 def ensure_empty_tables(
