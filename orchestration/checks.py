@@ -38,13 +38,18 @@ def validate_table(suite_spec: dict[str, Any], frame) -> tuple[bool, list[dict[s
     )
     expectations = [get_expectation_impl(e["type"])(**e["kwargs"]) for e in suite_spec["expectations"]]
     suite = gx.ExpectationSuite(name=suite_spec["name"], expectations=expectations)
-    result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE})
+    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+    row_key = suite_spec.get("meta", {}).get("row_key")
+    if row_key:  # name the offending rows by their keys, not only their values
+        result_format["unexpected_index_column_names"] = row_key
+    result = batch.validate(suite, result_format=result_format)
     failures = [
         {
             "expectation": r.expectation_config.type,
             "kwargs": {k: v for k, v in r.expectation_config.kwargs.items() if k != "batch_id"},
             "unexpected_count": r.result.get("unexpected_count"),
             "sample": r.result.get("partial_unexpected_list", [])[:SAMPLE_SIZE],
+            "sample_keys": _keys_only(r.result.get("partial_unexpected_index_list") or [], row_key)[:SAMPLE_SIZE],
             "exception": (r.exception_info or {}).get("exception_message"),
         }
         for r in result.results
@@ -53,12 +58,23 @@ def validate_table(suite_spec: dict[str, Any], frame) -> tuple[bool, list[dict[s
     return result.success, failures
 
 
+def _keys_only(index_rows: list, row_key: list[str] | None) -> list:
+    """GX's unexpected index rows hold the key columns and the offending value: keep the keys."""
+    if not row_key:
+        return []
+    return [
+        {k: row[k] for k in row_key if k in row} if isinstance(row, dict) else row for row in index_rows
+    ]
+
+
 def describe_failures(suite_name: str, failures: list[dict[str, Any]]) -> str:
     lines = [f"Great Expectations suite {suite_name} failed:"]
     for f in failures:
-        column = f["kwargs"].get("column") or f["kwargs"].get("column_list")
+        kwargs = f["kwargs"]
+        column = kwargs.get("column") or kwargs.get("column_list") or [kwargs.get("column_A"), kwargs.get("column_B")]
+        keys = f" at {f['sample_keys']}" if f.get("sample_keys") else ""
         lines.append(
-            f"- {f['expectation']} on {column}: {f['unexpected_count']} unexpected, e.g. {f['sample']}"
+            f"- {f['expectation']} on {column}: {f['unexpected_count']} unexpected, e.g. {f['sample']}{keys}"
             + (f" ({f['exception']})" if f["exception"] else "")
         )
     return "\n".join(lines)
