@@ -8,7 +8,7 @@ incremental table flags the rows Moodle removed. A full reload re-reads everythi
 
 Personal data (moodle.md `user`): username, email, firstname and lastname are replaced at extraction by
 `username_key` (keyed hash of lower(trim(username))), `email_key`, `email_domain`, `name_key` and
-`name_token_keys`. A deleted user (deleted = 1) has an MD5 hash for e-mail: it gets no e-mail key or domain.
+`name_token_keys`, plus the flag `is_guest_account` (username 'guest'). A deleted user (deleted = 1) has an MD5 hash for e-mail: it gets no e-mail key or domain.
 `user_info_data.data` of the `birthyear` profile field becomes `birth_year_key` (data null); the other
 profile fields (gender, constituent) stay in clear.
 """

@@ -159,6 +159,7 @@ def test_ecampus_with_prefix_pseudonymises_users_and_keeps_removed_enrolments(de
     assert users[4][0] is not None and users[4][1] is None and users[4][2] is None  # deleted: MD5 e-mail
     assert users[4][3] is not None and users[4][4] == 1
     assert users[1][0] is not None  # the guest account is kept (staging excludes it)
+    assert query(deployment, "select id from raw_ecampus.user where is_guest_account") == [(1,)]
     profile = query(deployment, "select fieldid, data, birth_year_key is not null from raw_ecampus.user_info_data "
                                 "order by id")
     assert profile == [(1, "Female", False), (2, None, True), (3, "Employers' organisation", False), (2, None, True)]
