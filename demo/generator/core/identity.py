@@ -14,7 +14,7 @@ import random
 
 from .persons import Person
 from .refdata import (COUNTRIES, NATIONAL_DOMAINS, PERSONAL_DOMAINS, WORK_DOMAIN, NamePools, ascii_slug,
-                      norm_email, norm_name, strip_marks)
+                      name_tokens, norm_email, norm_name, strip_marks)
 
 EC_GENDER = {"F": "Female", "M": "Male", "X": "Other"}
 SC_GENDER = {"F": "F", "M": "M", "X": "O"}
@@ -131,11 +131,12 @@ class IdentityBuilder:
 
     @staticmethod
     def _name_keys(i: Ident) -> list[str]:
-        nat = norm_name(" ".join(n for n, _ in i.given), " ".join(n for n, _ in i.surname))
-        lat = norm_name(" ".join(l for _, l in i.given), " ".join(l for _, l in i.surname))
+        tok = lambda names: tuple(t for n in names for t in name_tokens(n))
+        nat = " ".join(sorted(tok([n for n, _ in i.given + i.surname])))
+        lat = " ".join(sorted(tok([l for _, l in i.given + i.surname])))
         keys = [nat, lat]
         if len(i.given) > 1:
-            keys.append(norm_name(i.given[0][1], " ".join(l for _, l in i.surname)))
+            keys.append(" ".join(sorted(tok([i.given[0][1]] + [l for _, l in i.surname]))))
         return sorted(set(keys))
 
     def _emails(self, i: Ident, p: Person, attempt: int = 0) -> bool:

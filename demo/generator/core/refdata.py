@@ -77,6 +77,7 @@ def transliterate(s: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=None)
 def ascii_slug(s: str) -> str:
     s = strip_marks(s).lower()
     s = s.replace("ø", "o").replace("đ", "d").replace("ł", "l").replace("ß", "ss").replace("æ", "ae")
@@ -129,11 +130,16 @@ def norm_email(e: str | None) -> str | None:
     return f"{local}@{domain}"
 
 
+@lru_cache(maxsize=None)
+def name_tokens(part: str) -> tuple[str, ...]:
+    """Normalised tokens of one name field (NFKD, no combining marks, lower case, punctuation to spaces)."""
+    s = strip_marks(part).lower()
+    return tuple("".join(" " if unicodedata.category(ch).startswith("P") else ch for ch in s).split())
+
+
 @lru_cache(maxsize=1 << 20)
 def norm_name(first: str | None, last: str | None) -> str:
-    s = strip_marks(f"{first or ''} {last or ''}").lower()
-    s = "".join(" " if unicodedata.category(ch).startswith("P") else ch for ch in s)
-    return " ".join(sorted(s.split()))
+    return " ".join(sorted(name_tokens(first or "") + name_tokens(last or "")))
 
 
 PERSONAL_DOMAINS = ["gmail.com"] * 8 + ["googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "yahoo.fr",

@@ -41,46 +41,76 @@ def expected(w: World) -> list[tuple[str, str, str, float]]:
         return 100.0 * n / d if d else None
 
     regs_blended = w.blended_regs
+    # one pass over persons: per-year sums, and per-person activity flags for the distinct counts
+    C = ("employers", "workers", "government_labour")
+    f2f = [0] * 4; f2f_w = [0] * 4; dist = [0] * 4; dist_w = [0] * 4; ilo_f = [0] * 4
+    core_f = {c: [0] * 4 for c in C}; core_d = {c: [0] * 4 for c in C}
+    g_units = [0] * 4; g_men = [0] * 4
+    active = []  # (dist years mask, masters mask, ilo trained mask, ilo dist mask, woman)
+    for p in ps:
+        woman, ilo, c = p.gender == "F", p.is_ilo, p.constituent
+        dm = mm = tm = idm = 0
+        for i in range(4):
+            fi, di = p.f2f[i], p.dist[i]
+            if fi:
+                f2f[i] += fi
+                if woman:
+                    f2f_w[i] += fi
+                if c in core_f:
+                    core_f[c][i] += fi
+                if ilo:
+                    ilo_f[i] += fi
+            if di:
+                dm |= 1 << i
+                dist[i] += di
+                if woman:
+                    dist_w[i] += di
+                if c in core_d:
+                    core_d[c][i] += di
+            if p.masters[i]:
+                mm |= 1 << i
+            if ilo and (fi or di):
+                tm |= 1 << i
+            if ilo and di:
+                idm |= 1 << i
+            u = p.gm3_f2f[i] + p.gm3_dist[i]
+            if u:
+                g_units[i] += u
+                if p.gender == "M":
+                    g_men[i] += u
+        if dm or mm or tm:
+            active.append((dm, mm, tm, idm, woman))
     for period, years in PERIODS:
         idx = [YI[y] for y in years]
-        f2f = sum(p.f2f[i] for p in ps for i in idx)
-        f2f_w = sum(p.f2f[i] for p in ps for i in idx if p.gender == "F")
-        dist = sum(p.dist[i] for p in ps for i in idx)
-        dist_w = sum(p.dist[i] for p in ps for i in idx if p.gender == "F")
-        core_f = {c: sum(p.f2f[i] for p in ps for i in idx if p.constituent == c)
-                  for c in ("employers", "workers", "government_labour")}
-        core_d = {c: sum(p.dist[i] for p in ps for i in idx if p.constituent == c)
-                  for c in ("employers", "workers", "government_labour")}
-        uniq = sum(1 for p in ps if any(p.dist[i] for i in idx))
-        add("1.1a", "face_to_face_registrations", period, f2f)
-        add("1.1a", "women_share", period, pct(f2f_w, f2f))
-        add("1.1a", "employers", period, core_f["employers"])
-        add("1.1a", "workers", period, core_f["workers"])
-        add("1.1a", "labour_ministries", period, core_f["government_labour"])
-        add("1.1a", "blended_share", period, pct(sum(regs_blended[y] for y in years), f2f))
-        add("1.1b", "distance_enrolments", period, dist)
-        add("1.1b", "unique_distance_learners", period, uniq)
-        add("1.1b", "women_share", period, pct(dist_w, dist))
-        add("1.1b", "employers", period, core_d["employers"])
-        add("1.1b", "workers", period, core_d["workers"])
-        add("1.1b", "labour_ministries", period, core_d["government_labour"])
-        add("1.1c", "women_share", period, pct(f2f_w + dist_w, f2f + dist))
+        mask = sum(1 << i for i in idx)
+        tot = lambda arr: sum(arr[i] for i in idx)
+        F, FW, D, DW = tot(f2f), tot(f2f_w), tot(dist), tot(dist_w)
+        cf = {c: tot(core_f[c]) for c in C}
+        cd = {c: tot(core_d[c]) for c in C}
+        add("1.1a", "face_to_face_registrations", period, F)
+        add("1.1a", "women_share", period, pct(FW, F))
+        add("1.1a", "employers", period, cf["employers"])
+        add("1.1a", "workers", period, cf["workers"])
+        add("1.1a", "labour_ministries", period, cf["government_labour"])
+        add("1.1a", "blended_share", period, pct(sum(regs_blended[y] for y in years), F))
+        add("1.1b", "distance_enrolments", period, D)
+        add("1.1b", "unique_distance_learners", period, sum(1 for a in active if a[0] & mask))
+        add("1.1b", "women_share", period, pct(DW, D))
+        add("1.1b", "employers", period, cd["employers"])
+        add("1.1b", "workers", period, cd["workers"])
+        add("1.1b", "labour_ministries", period, cd["government_labour"])
+        add("1.1c", "women_share", period, pct(FW + DW, F + D))
         if period not in ("2020", "2021"):  # the platforms' yearly split of 2020-21 is not ours to assume
             ext = sum(T.EXTERNAL[y] for y in years) * w.scale
             ext_emp = sum(T.EXTERNAL_EMPLOYERS[y] for y in years) * w.scale
             add("1.1c", "core_constituent_share", period,
-                pct(sum(core_f.values()) + sum(core_d.values()) + ext_emp, f2f + dist + ext))
-        add("1.3", "masters_students", period, sum(1 for p in ps if any(p.masters[i] for i in idx)))
-        ilo_f2f = sum(p.f2f[i] for p in ps for i in idx if p.is_ilo)
-        add("1.5", "ilo_officials_face_to_face", period, ilo_f2f)
-        add("1.5", "ilo_officials_unique_distance", period,
-            sum(1 for p in ps if p.is_ilo and any(p.dist[i] for i in idx)))
-        trained = [p for p in ps if p.is_ilo and any(p.dist[i] or p.f2f[i] for i in idx)]
-        add("B.2", "women_among_ilo_officials_share", period,
-            pct(sum(1 for p in trained if p.gender == "F"), len(trained)))
-        g_units = sum(p.gm3_f2f[i] + p.gm3_dist[i] for p in ps for i in idx)
-        g_men = sum(p.gm3_f2f[i] + p.gm3_dist[i] for p in ps for i in idx if p.gender == "M")
-        add("B.3", "men_in_gender_training_share", period, pct(g_men, g_units))
+                pct(sum(cf.values()) + sum(cd.values()) + ext_emp, F + D + ext))
+        add("1.3", "masters_students", period, sum(1 for a in active if a[1] & mask))
+        add("1.5", "ilo_officials_face_to_face", period, tot(ilo_f))
+        add("1.5", "ilo_officials_unique_distance", period, sum(1 for a in active if a[3] & mask))
+        trained = [a for a in active if a[2] & mask]
+        add("B.2", "women_among_ilo_officials_share", period, pct(sum(a[4] for a in trained), len(trained)))
+        add("B.3", "men_in_gender_training_share", period, pct(tot(g_men), tot(g_units)))
         # activity-based
         acts = [a for a in w.acts if a.status == "delivered" and a.start.year in years]
         tr = [a for a in acts if a.training]
@@ -93,10 +123,7 @@ def expected(w: World) -> list[tuple[str, str, str, float]]:
         add("A.1", "open_courses_ils_share", period, pct(sum(a.ils >= 2 for a in op), len(op)))
         add("A.1", "open_courses_sdt_share", period, pct(sum(a.sdt >= 2 for a in op), len(op)))
         add("B.1", "open_courses_gender_share", period, pct(sum(a.gm >= 2 for a in op), len(op)))
-    totals = {}
-    for period, years in PERIODS:
-        idx = [YI[y] for y in years]
-        totals[period] = sum(p.f2f[i] + p.dist[i] for p in ps for i in idx)
+    totals = {period: sum(f2f[YI[y]] + dist[YI[y]] for y in years) for period, years in PERIODS}
     add("1.A", "direct_enrolment_growth", "2022-23", 100.0 * (totals["2022-23"] / totals["2020-21"] - 1))
     return out
 

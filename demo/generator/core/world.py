@@ -89,6 +89,8 @@ class World:
             for r in recs:
                 (self.map_recs if r.system == "map" else self.ec_recs if r.system == "ecampus"
                  else self.sc_recs).append(r)
+        for p in ps:
+            p.ident = None  # identities are only needed while records are drawn (memory at large scales)
 
     def _structure(self, p: Person, erased_map: bool, erased_sc: bool) -> dict:
         rng = self.rng

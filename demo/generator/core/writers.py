@@ -397,13 +397,14 @@ def write_solicomm(w: World, landing: Path):
     enr = [(500000 + n, *e) for n, e in enumerate(enr, start=1)]
     courses = w.sc_courses
     junk_id = 900000000
+    member_row = {id(r): [r.rid, (r.email or ""), r.first or "", r.last or "", SC_GENDER.get(r.gender, ""),
+                          r.by or "", r.country or "", SC_ORG.get(r.constituent, ""),
+                          _org_name(r), _d(r.t_created), _d(r.t_updated)] for r in members}
     for di, (d, kind) in enumerate(drops):
         folder = landing / d.isoformat()
         folder.mkdir(parents=True, exist_ok=True)
         present = {id(r) for r in members if r.t_created <= d and not (r.erased and r.extra <= d)}
-        m_rows = [[r.rid, (r.email or ""), r.first or "", r.last or "", SC_GENDER.get(r.gender, ""),
-                   r.by or "", r.country or "", SC_ORG.get(r.constituent, ""),
-                   _org_name(r), _d(r.t_created), _d(r.t_updated)] for r in members if id(r) in present]
+        m_rows = [member_row[id(r)] for r in members if id(r) in present]
         c_rows = [[j + 1, c["code"], c["title"], c["language"], c["self_paced"], c["archived"]]
                   for j, c in enumerate(courses)]
         e_rows = []
