@@ -1,4 +1,4 @@
-"""The indicator catalogue (dbt_project/seeds/indicator_catalogue.csv): every Annex 1 indicator code and
+"""The indicator catalogue (dbt_project/seeds/indicators.csv): every Annex 1 indicator code and
 measure, whether the warehouse computes it from records or units submit it, its unit, English and French
 names, direction and the precision the Centre publishes.
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from orchestration.settings import PROJECT_ROOT
 
-CATALOGUE_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "indicator_catalogue.csv"
+CATALOGUE_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "indicators.csv"
 ORIGINS = ("computed", "submitted")
 
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-ANNEX2 = Path(__file__).resolve().parents[3] / "shared" / "reference" / "annex2-agreements.csv"
-if not ANNEX2.exists():
-    ANNEX2 = Path("/work/shared/reference/annex2-agreements.csv")
+from demo.reference import ANNEX2_AGREEMENTS_CSV
+
+ANNEX2 = ANNEX2_AGREEMENTS_CSV
 
 SIGNED_PER_YEAR = {2020: 111, 2021: 93, 2022: 120, 2023: 134}
 

@@ -1,6 +1,6 @@
 """Unit submissions `indicator_submissions.csv` (contract: submissions.md).
 
-One row per published result (annex1-published.csv, kind=result) of the indicators the methodology lists as
+One row per published result or baseline (annex1-published.csv, kind=result or baseline) of the indicators the methodology lists as
 submitted by units; numbers in `value`, text results in `text`. Also:
 - a resubmission: an earlier, different value superseded by a later `submitted_on` (the later one wins);
 - one row for an indicator code the catalogue does not know, and one for an indicator the warehouse computes
@@ -13,9 +13,9 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "annex1-published.csv"
-if not PUBLISHED.exists():
-    PUBLISHED = Path("/work/shared/reference/annex1-published.csv")
+from demo.reference import ANNEX1_PUBLISHED_CSV
+
+PUBLISHED = ANNEX1_PUBLISHED_CSV
 
 SUBMITTED = ["2.10", "3.2", "4.1", "5.A", "5.1", "5.2", "5.3", "5.4", "6.A", "6.1", "6.2", "7.A", "7.1", "7.2",
              "7.3", "8.A", "8.1", "8.2", "R", "C"]
@@ -35,7 +35,8 @@ REFUSED = [
 
 def _published_results() -> list[dict]:
     with open(PUBLISHED, encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["kind"] == "result" and r["indicator_code"] in SUBMITTED]
+        # results, and the baselines: what the units submitted for the previous biennium
+        return [r for r in csv.DictReader(f) if r["kind"] in ("result", "baseline") and r["indicator_code"] in SUBMITTED]
 
 
 def _day(rng: random.Random, period: str) -> date:

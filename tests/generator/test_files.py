@@ -13,13 +13,11 @@ import openpyxl
 import pytest
 
 from demo.generator import files
+from demo.reference import ANNEX1_PUBLISHED_CSV, ANNEX2_AGREEMENTS_CSV
 
 SEED = 20231231
-PUBLISHED = Path("/work/shared/reference/annex1-published.csv")
-_p = Path(__file__).resolve().parents[3] / "shared" / "reference" / "annex1-published.csv"
-if _p.exists():
-    PUBLISHED = _p
-ANNEX2 = PUBLISHED.with_name("annex2-agreements.csv")
+PUBLISHED = ANNEX1_PUBLISHED_CSV
+ANNEX2 = ANNEX2_AGREEMENTS_CSV
 SUBMITTED = {"2.10", "3.2", "4.1", "5.A", "5.1", "5.2", "5.3", "5.4", "6.A", "6.1", "6.2", "7.A", "7.1", "7.2",
              "7.3", "8.A", "8.1", "8.2", "R", "C"}
 PERIODS = {"2020": (2020,), "2021": (2021,), "2022": (2022,), "2023": (2023,), "2020-21": (2020, 2021),

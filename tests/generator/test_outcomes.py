@@ -26,7 +26,7 @@ from demo.generator import outcomes
 ROME = ZoneInfo("Europe/Rome")
 SEED = 20231231
 
-PUBLISHED_CSV = Path("/work/shared/reference/annex1-published.csv")
+from demo.reference import ANNEX1_PUBLISHED_CSV as PUBLISHED_CSV
 MY_CODES = {"1.8", "2.1", "2.2", "2.3", "2.4", "2.5", "A.2"}
 
 

@@ -8,6 +8,8 @@ import sqlite3
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
+
+from demo.reference import ANNEX1_PUBLISHED_CSV
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,9 +19,7 @@ from demo.generator import platforms
 
 SEED = 20231231
 ROME = ZoneInfo("Europe/Rome")
-PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "annex1-published.csv"
-if not PUBLISHED.exists():  # the shared folder sits beside the repository
-    PUBLISHED = Path("/work/shared/reference/annex1-published.csv")
+PUBLISHED = ANNEX1_PUBLISHED_CSV
 
 MOODLE_COLUMNS = {
     "user": {"id", "auth", "deleted", "suspended", "username", "email", "firstname", "lastname", "country",

@@ -1,5 +1,6 @@
--- The Annex 1 indicators, one row per indicator, measure and period present in the data.
--- Values are unrounded (percentages in percent); reports round them to the published precision.
+-- The Annex 1 indicators: one row per indicator, measure and period present in the data, computed from
+-- records or submitted by units, with the catalogue's baseline and target and the status against the
+-- target. Values are unrounded (percentages as 0-100); reports round them to the published precision.
 -- Each domain computes its measures in an int_indicators__* model with the same columns.
 {% set indicator_models = [
     'int_indicators__learners',
@@ -12,22 +13,50 @@
     'int_indicators__submitted',
 ] %}
 
-with computed as (
+with values_by_period as (
     {% for model in indicator_models %}
-    select * from {{ ref(model) }}
+    select *, '{{ "submitted" if model.endswith("submitted") else "computed" }}' as origin
+    from {{ ref(model) }}
     {% if not loop.last %}union all by name{% endif %}
     {% endfor %}
+),
+
+catalogue as (
+    select * from {{ ref('indicator_catalogue') }}
+),
+
+provenance as (
+    select to_json(map(list(source_system), list(data_watermark))) as source_watermarks
+    from {{ ref('source_watermarks') }}
 )
 
 select
-    indicator_code,
-    measure,
-    period,
-    period_type,
-    value,
-    unit,
-    numerator,
-    denominator,
-    'computed' as origin
-from computed
-where left(period, 4)::integer >= {{ var('first_reporting_year') }}
+    v.indicator_code,
+    v.measure,
+    v.period,
+    v.period_type,
+    v.value,
+    v.value_text,
+    coalesce(v.unit, c.unit) as unit,
+    v.numerator,
+    v.denominator,
+    c.baseline_value,
+    c.baseline_text,
+    c.baseline_period,
+    c.target_value,
+    c.target_text,
+    c.target_period,
+    case
+        when c.target_value is null or v.value is null or v.period <> c.target_period then 'no_target'
+        when c.direction = 'lower' and round(v.value, c.published_decimals) <= c.target_value then 'achieved'
+        when c.direction <> 'lower' and round(v.value, c.published_decimals) >= c.target_value then 'achieved'
+        else 'not_achieved'
+    end as status,
+    v.origin,
+    '{{ var("run_id", invocation_id) }}' as run_id,
+    '{{ run_started_at }}'::timestamp as built_at,
+    p.source_watermarks
+from values_by_period as v
+left join catalogue as c on c.indicator_code = v.indicator_code and c.measure = v.measure
+cross join provenance as p
+where v.origin = 'submitted' or left(v.period, 4)::integer >= {{ var('first_reporting_year') }}
