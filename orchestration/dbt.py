@@ -4,6 +4,7 @@ dbt sources keep dagster-dbt's default keys ([source, table]), which are the ext
 graph is one lineage from the source tables to the published marts. Models are grouped by their layer.
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -58,13 +59,13 @@ translator = WarehouseDbtTranslator()
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
 def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+    # The Dagster run id becomes the published figures' provenance (annex1_indicators.run_id).
+    run_vars = json.dumps({"run_id": context.run_id})
+    yield from dbt.cli(["build", "--vars", run_vars], context=context).stream()
 
 
 def public_model_keys() -> list[AssetKey]:
     """Asset keys of the models dbt builds in the public schema (what publish copies)."""
-    import json
-
     manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
     return sorted(
         translator.get_asset_key(node)
