@@ -219,9 +219,11 @@ def write_ecampus(w: World, path: Path):
     # ---- enrolment instances
     enrol = []
     for c in w.courses:
-        if c.id == 1:
-            continue
         methods = ["manual"]
+        if c.id == 1:  # the site front page: a legacy manual instance, never a course
+            enrol.append((len(enrol) + 1, "manual", 0, 1))
+            c.enrol_ids = {"manual": len(enrol)}
+            continue
         if c.kind in ("selfguided",):
             methods += ["self", "guest"] if c.id % 3 == 0 else ["self"]
         elif c.kind in ("map_distance", "tutored"):
@@ -282,6 +284,12 @@ def write_ecampus(w: World, path: Path):
         t = rng.randrange(c.lo, c.hi)
         add_ue(1, c, t, method="guest")
         ra.append((role_id["student"], course_ctx[c.id], 1, t))
+    # accounts enrolled on the site front page (course id 1): never a course
+    site = w.courses[0]
+    for r in rng.sample([r for r in w.ec_recs if not r.deleted and r.auth != "nologin"], 15 * w.scale):
+        t = epoch(dt.date(2020, 1, 1)) + rng.randrange(0, 4 * 365 * 86400)
+        add_ue(r.rid, site, t, method="manual")
+        ra.append((role_id["student"], course_ctx[1], r.rid, t))
     # half-enrolled accounts of persons counted nowhere: role without enrolment, enrolment without role
     noise = [r for r in w.ec_recs if not r.deleted and w.person_kind[r.pid] == "noise"]
     for k, r in enumerate(rng.sample(noise, min(len(noise), 120 * w.scale))):
