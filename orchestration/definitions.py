@@ -5,7 +5,7 @@ sensor, the platform registry sensor) that belong with it.
 """
 from dagster import Definitions
 
-from orchestration import checks, dbt, freshness, jobs, publish, schedules, sensors
+from orchestration import checks, dbt, freshness, jobs, publish, reports, schedules, sensors
 from orchestration.sources import ecampus, evaluation, finance, platforms, pmsu, solicomm, submissions
 from orchestration.sources import map as map_source
 
@@ -17,7 +17,7 @@ def collected(name: str) -> list:
 
 
 defs = Definitions(
-    assets=freshness.with_source_freshness(collected("assets")) + dbt.assets + publish.assets,
+    assets=freshness.with_source_freshness(collected("assets")) + dbt.assets + publish.assets + reports.assets,
     asset_checks=checks.checks + collected("checks"),
     jobs=jobs.jobs + collected("jobs"),
     schedules=schedules.schedules,
