@@ -132,8 +132,10 @@ def test_bi_reader_through_sqlalchemy_sees_consistent_figures_while_a_refresh_ru
     readers = {mode: start_reader(mode, warehouse, stop) for mode in ("new", "held")}
     try:
         time.sleep(3)  # the readers are connected and reading before the refresh starts
+        # updated_at = now: MAP is extracted incrementally on updated_at.
         run_sql(sample_sources.parent / "map.sqlite",
-                "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', '2022-03-11');")
+                "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', "
+                "strftime('%Y-%m-%d %H:%M:%S', 'now'));")
         started = time.time()
         result = execute_refresh()
         ended = time.time()
