@@ -11,6 +11,7 @@ from typing import Any
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
+from orchestration.concurrency import BUILD_DB_POOL
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import build_connection
 
@@ -88,6 +89,7 @@ def make_suite_check(suite_path: Path):
         asset=AssetKey([schema, table]),
         name=f"gx_{table}",
         blocking=True,
+        pool=BUILD_DB_POOL,  # reads the build file, which a writer in another run would lock
         description=f"Great Expectations suite {suite_path.name}: {spec.get('meta', {}).get('guards', '')}",
     )
     def gx_suite_check(context: AssetCheckExecutionContext) -> AssetCheckResult:

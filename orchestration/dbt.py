@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.concurrency import BUILD_DB_POOL
 from orchestration.settings import PROJECT_ROOT, warehouse_dir
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -57,7 +58,9 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
 translator = WarehouseDbtTranslator()
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
+@dbt_assets(
+    manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, pool=BUILD_DB_POOL
+)
 def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     # The Dagster run id becomes the published figures' provenance (annex1_indicators.run_id).
     run_vars = json.dumps({"run_id": context.run_id})

@@ -16,6 +16,7 @@ from orchestration.sources import moodle
 from orchestration.sources.map import ExtractConfig
 from orchestration.sources.sql_tables import ensure_empty_tables, extract_system
 from orchestration.warehouse import build_connection, full_reload_requested
+from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "ecampus"
 RAW_SCHEMA = "raw_ecampus"
@@ -28,6 +29,7 @@ DEFAULT_PREFIX = "mdl_"
         for name in moodle.ECAMPUS_TABLES
     ],
     compute_kind="sqlalchemy",
+    pool=BUILD_DB_POOL,
 )
 def ecampus_tables(context: AssetExecutionContext, config: ExtractConfig):
     """Read eCampus's contract tables (incrementally) and merge them into raw_ecampus, in one transaction."""

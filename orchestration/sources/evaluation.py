@@ -29,6 +29,7 @@ from orchestration.sources.files import (
     write_staged,
 )
 from orchestration.warehouse import build_connection
+from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "evaluation"
 RAW_SCHEMA = "raw_evaluation"
@@ -53,6 +54,7 @@ def validate(frame):
     group_name=SYSTEM,
     description="External evaluation answers, one row per (survey_file, respondent_id); history kept",
     compute_kind="csv",
+    pool=BUILD_DB_POOL,
 )
 def evaluation_responses(context: AssetExecutionContext, config: FileExtractConfig) -> MaterializeResult:
     sources = load_sources()

@@ -22,6 +22,7 @@ from orchestration.sources.files import (
     write_staged,
 )
 from orchestration.warehouse import build_connection
+from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "finance"
 RAW_SCHEMA = "raw_finance"
@@ -46,6 +47,7 @@ DESCRIPTIONS = {
 @multi_asset(
     specs=[AssetSpec([SYSTEM, t], group_name=SYSTEM, description=DESCRIPTIONS[t]) for t in CONTRACT],
     compute_kind="csv",
+    pool=BUILD_DB_POOL,
 )
 def finance_extracts(context: AssetExecutionContext, config: FileExtractConfig):
     """Read the finance and HR extracts that changed; one transaction for both."""

@@ -22,6 +22,7 @@ from orchestration.sources.sql_tables import (
     pseudonymise_people,
 )
 from orchestration.warehouse import build_connection, full_reload_requested
+from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "map"
 RAW_SCHEMA = "raw_map"
@@ -103,6 +104,7 @@ class ExtractConfig(Config):
         for c in CONTRACTS
     ],
     compute_kind="sqlalchemy",
+    pool=BUILD_DB_POOL,
 )
 def map_tables(context: AssetExecutionContext, config: ExtractConfig):
     """Read MAP's contract tables (incrementally) and merge them into raw_map, in one transaction."""

@@ -72,6 +72,7 @@ from orchestration.sources.sql_tables import (
     run,
 )
 from orchestration.warehouse import build_connection, full_reload_requested
+from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "platforms"
 RAW_SCHEMA = "raw_platforms"
@@ -176,7 +177,7 @@ def add_new_partitions(instance, codes: list[str]) -> list[str]:
 REGISTRY_KEY = AssetKey([SYSTEM, "registry"])
 
 
-@asset(key=REGISTRY_KEY, group_name=SYSTEM, compute_kind="yaml",
+@asset(key=REGISTRY_KEY, group_name=SYSTEM, compute_kind="yaml", pool=BUILD_DB_POOL,
        description="The external platform registry (no URLs), history kept; adds new platforms as partitions")
 def platforms_registry(context: AssetExecutionContext) -> MaterializeResult:
     sources = load_sources()
@@ -228,6 +229,7 @@ REACHABLE_CHECK = "platforms_reachable"
     partitions_def=platform_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     compute_kind="sqlalchemy",
+    pool=BUILD_DB_POOL,
 )
 def platform_tables(context: AssetExecutionContext, config: ExtractConfig):
     """Extract the platforms of the run (its partition keys, or every registry platform without any)."""

@@ -35,6 +35,7 @@ from orchestration.sources.files import (
     sources_section,
 )
 from orchestration.warehouse import build_connection
+from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "pmsu"
 RAW_SCHEMA = "raw_pmsu"
@@ -211,6 +212,7 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Reject]]
                   description="Monthly UN operational rates (euros per unit), one row per month and currency"),
     ],
     compute_kind="excel",
+    pool=BUILD_DB_POOL,
 )
 def pmsu_workbook(context: AssetExecutionContext, config: FileExtractConfig):
     """Read the PMSU workbook when its content changed; one transaction for both tables."""

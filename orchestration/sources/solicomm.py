@@ -68,6 +68,7 @@ from orchestration.sources.files import (
     sources_section,
 )
 from orchestration.warehouse import build_connection
+from orchestration.concurrency import BUILD_DB_POOL
 
 log = logging.getLogger(__name__)
 
@@ -428,6 +429,7 @@ CHECK_NAME = "solicomm_drops_loaded_cleanly"
                                    "and stayed under 1% rejected rows")
     ],
     compute_kind="csv",
+    pool=BUILD_DB_POOL,
 )
 def solicomm_drops(context: AssetExecutionContext, config: FileExtractConfig):
     """Load, in date order, every complete SoliComm drop not loaded yet."""

@@ -38,6 +38,7 @@ from orchestration.sources.files import (
     Record,
 )
 from orchestration.warehouse import build_connection
+from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "submissions"
 RAW_SCHEMA = "raw_submissions"
@@ -156,6 +157,7 @@ def validate(path: Path, table: DelimitedFile) -> tuple[pd.DataFrame, list[dict]
                               "malformed), with the reason"),
     ],
     compute_kind="csv",
+    pool=BUILD_DB_POOL,
 )
 def unit_submissions(context: AssetExecutionContext, config: FileExtractConfig):
     sources = load_sources()

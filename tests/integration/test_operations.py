@@ -86,9 +86,11 @@ def test_publication_runs_in_the_build_file_pool():
 
 
 def test_every_writer_of_the_build_file_is_in_the_pool():
-    outside = sorted(name for name, pool in build_file_nodes().items() if pool != BUILD_DB_POOL)
-    if outside:
-        pytest.xfail(f"not yet in pool={BUILD_DB_POOL!r} (decorators outside orchestration/publish.py): {outside}")
+    # The report only reads the published marts.duckdb: it needs no slot of the build file.
+    outside = sorted(
+        name for name, pool in build_file_nodes().items() if pool != BUILD_DB_POOL and name != "annex1_report"
+    )
+    assert outside == []
 
 
 # --- retries of transient failures -------------------------------------------------------------------

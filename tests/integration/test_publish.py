@@ -21,8 +21,8 @@ def test_failing_blocking_check_leaves_previous_marts_byte_for_byte(warehouse, s
 
     # A constituent code no indicator knows would silently drop out of the counts: the GX suite refuses it.
     run_sql(sample_sources.parent / "map.sqlite",
-            "update participant set constituent_group = 'martians' where participant_id = 101;"
-            "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', '2022-03-11');")
+            "update participant set constituent_group = 'martians', updated_at = datetime('now') where participant_id = 101;"
+            "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', datetime('now'));")
     result = execute_refresh()
 
     assert not result.success
@@ -61,7 +61,7 @@ def test_open_reader_never_blocks_a_refresh_and_new_readers_see_new_figures(ware
         assert float(reader.stdout.readline()) == 6
 
         run_sql(sample_sources.parent / "map.sqlite",
-                "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', '2022-03-11');")
+                "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', datetime('now'));")
         result = execute_refresh()
         assert result.success, failure_report(result)
 
