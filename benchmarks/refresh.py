@@ -24,21 +24,25 @@ def main() -> None:
     os.environ["WAREHOUSE_DIR"] = str((args.warehouse or Path(tempfile.mkdtemp(prefix="warehouse-bench-"))).resolve())
     os.environ.setdefault("WAREHOUSE_HMAC_KEY", "benchmark-key")
 
-    from dagster import DagsterEventType
+    from dagster import DagsterEventType, DagsterInstance
 
     from orchestration.refresh import execute_refresh, failure_report
 
     print(f"sources {os.environ.get('WAREHOUSE_SOURCES', '(default)')}\nwarehouse {os.environ['WAREHOUSE_DIR']}")
     for run in range(1, args.runs + 1):
         started = time.perf_counter()
-        result = execute_refresh()
+        instance = DagsterInstance.ephemeral()
+        result = execute_refresh(instance)
         total = time.perf_counter() - started
         starts, durations = {}, {}
-        for event in result.all_events:
+        for entry in instance.all_logs(result.run_id):
+            event = entry.dagster_event
+            if event is None:
+                continue
             if event.event_type == DagsterEventType.STEP_START:
-                starts[event.step_key] = event.timestamp
+                starts[event.step_key] = entry.timestamp
             elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
-                durations[event.step_key] = event.timestamp - starts.get(event.step_key, event.timestamp)
+                durations[event.step_key] = entry.timestamp - starts.get(event.step_key, entry.timestamp)
         print(f"\nrun {run}: {'ok' if result.success else 'FAILED'} in {total:.1f} s")
         for step, seconds in sorted(durations.items(), key=lambda kv: -kv[1]):
             print(f"  {seconds:7.1f} s  {step}")
