@@ -23,6 +23,13 @@ def suite_files() -> list[Path]:
     return sorted(EXPECTATIONS_DIR.glob("*.json"))
 
 
+def guarded_asset_keys() -> list[AssetKey]:
+    """The tables a suite guards. Publication depends on all of them, so that any failing blocking check,
+    even on an intermediate table nothing else reads, stops publication."""
+    keys = {AssetKey(json.loads(path.read_text(encoding="utf-8"))["name"].split(".", 1)) for path in suite_files()}
+    return sorted(keys, key=lambda key: key.to_user_string())
+
+
 def validate_table(suite_spec: dict[str, Any], frame) -> tuple[bool, list[dict[str, Any]]]:
     """Run one suite over a DataFrame; return (success, failures with samples)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

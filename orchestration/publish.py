@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, MaterializeResult, asset
 
+from orchestration.checks import guarded_asset_keys
 from orchestration.concurrency import BUILD_DB_POOL, retry_transient_errors
 from orchestration.dbt import DBT_PROJECT_DIR, PUBLIC_SCHEMA, public_model_keys
 from orchestration.freshness import nightly_freshness
@@ -122,7 +123,8 @@ def publish_public_tables(
 
 
 @asset(
-    deps=public_model_keys(),
+    # Every public table, and every table a blocking GX suite guards (publication waits for all checks).
+    deps=sorted(set(public_model_keys()) | set(guarded_asset_keys()), key=lambda key: key.to_user_string()),
     group_name="publish",
     compute_kind="duckdb",
     pool=BUILD_DB_POOL,

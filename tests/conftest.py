@@ -39,3 +39,17 @@ def warehouse(tmp_path, monkeypatch, sample_sources) -> Path:
 def run_sql(sqlite_path: Path, sql: str) -> None:
     with sqlite3.connect(sqlite_path) as con:
         con.executescript(sql)
+
+
+DEMO_SEED = 20231231
+
+
+@pytest.fixture(scope="session")
+def generated_demo(tmp_path_factory):
+    """(out, truth) of the full demo (`demo.generator.generate`, every part) at scale 1, once per session."""
+    from demo.generator.__main__ import generate
+
+    base = tmp_path_factory.mktemp("generated_demo")
+    out, truth = base / "sources", base / "truth"
+    generate(out, truth, seed=DEMO_SEED, scale=1)
+    return out, truth

@@ -34,7 +34,9 @@ insert into participant values
  (107, 'Sophie', 'Martin', 'sophie.martin@example.org', 'F', 1979, 'FRA', 'ngo', 'ONG Solidarité', null, '2022-01-10 09:00:00'),
  (108, null, null, null, 'F', null, 'ITA', 'government_labour', null, null, '2023-02-01 09:00:00'),  -- erased on request
  (109, 'Ahmed', 'Hassan', 'a.hassan@mol.gov.eg', 'M', 1983, 'EGY', 'government_labour', 'Ministry of Labour', null, '2022-01-10 09:00:00'),
- (110, 'Yuki', 'Tanaka', 'yuki.tanaka@rengo.or.jp', 'X', 1995, 'JPN', 'workers', 'RENGO', null, '2022-01-10 09:00:00');
+ (110, 'Yuki', 'Tanaka', 'yuki.tanaka@rengo.or.jp', 'X', 1995, 'JPN', 'workers', 'RENGO', null, '2022-01-10 09:00:00'),
+ -- 102 entered a second time (e-mail in upper case): one person by rule L2
+ (111, 'Aicha', 'DIALLO', 'Aicha.Diallo@travail.gouv.sn', 'F', 1985, 'SEN', 'government_labour', 'Ministère du Travail', null, '2021-06-01 09:00:00');
 
 create table registration (
     registration_id integer primary key, activity_id integer, participant_id integer, status text,
@@ -54,6 +56,7 @@ insert into registration values
  (1009, 2, 109, 'registered', 0, '2022-09-01 10:00:00', '2022-10-21 10:00:00'),
  -- activity 3: cancelled edition: nothing counts
  (1010, 3, 102, 'attended', 0, '2022-04-01 10:00:00', '2022-04-01 10:00:00'),
+ (1023, 3, 111, 'registered', 0, '2022-04-01 10:00:00', '2022-04-01 10:00:00'),
  -- activity 4: field, delivered, 2023
  (1011, 4, 101, 'attended', 0, '2022-12-01 10:00:00', '2023-01-20 10:00:00'),
  (1012, 4, 106, 'attended', 0, '2022-12-01 10:00:00', '2023-01-20 10:00:00'),

@@ -3,18 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-DEMO_SEED = 20231231
-
-
-@pytest.fixture(scope="session")
-def generated_demo(tmp_path_factory):
-    """(out, truth) of the full demo (`demo.generator.generate`, every part) at scale 1."""
-    from demo.generator.__main__ import generate
-
-    base = tmp_path_factory.mktemp("generated_demo")
-    out, truth = base / "sources", base / "truth"
-    generate(out, truth, seed=DEMO_SEED, scale=1)
-    return out, truth
+# `generated_demo` (the scale-1 demo, generated once per session) lives in tests/conftest.py: the
+# warehouse's end-to-end tests run on the same files.
 
 
 @pytest.fixture(scope="session")

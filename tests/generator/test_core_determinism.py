@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from tests.generator.conftest import DEMO_SEED
+from tests.conftest import DEMO_SEED
 
 CORE_TABLES = {
     "map.sqlite": ["activity", "participant", "registration"],
