@@ -16,9 +16,10 @@ $(INSTALLED): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[dev]'
 	touch $@
 
-# The demo deployment's sources, built on first use (never committed).
+# The demo deployment's sources: every source system, calibrated to the published Annex 1, generated on
+# first use (about a minute; never committed). Ground truth for tests goes to demo/truth.
 $(DEMO_SOURCES): | $(INSTALLED)
-	$(BIN)/python -m demo.sample demo/sources
+	$(BIN)/python -m demo.generator --out demo/sources --truth demo/truth
 
 demo: $(INSTALLED) $(DEMO_SOURCES)
 	WAREHOUSE_SOURCES=$(abspath $(DEMO_SOURCES)) $(BIN)/python -m orchestration.refresh

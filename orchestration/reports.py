@@ -305,11 +305,13 @@ def biennium_years(period: str) -> list[str]:
 
 
 def default_periods(available: Iterable[str]) -> list[str]:
-    """The latest biennium present and its two years; without a biennium, the last two years."""
+    """The latest biennium with both its years present (a biennium under way, or a few stray records of a
+    later year, do not make a report), and its two years; else the latest biennium; else the last two years."""
     available = set(p for p in available if p)
     bienniums = sorted((p for p in available if is_biennium(p)), key=period_sort_key)
-    if bienniums:
-        latest = bienniums[-1]
+    complete = [b for b in bienniums if set(biennium_years(b)) <= available]
+    if complete or bienniums:
+        latest = (complete or bienniums)[-1]
         return biennium_years(latest) + [latest]
     years = sorted((p for p in available if YEAR.match(p)), key=period_sort_key)
     return years[-2:]

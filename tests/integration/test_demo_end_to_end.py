@@ -1,0 +1,87 @@
+"""The calibrated demo through the whole warehouse: identity resolution, every Annex 1 indicator, the
+reconciliation against the published report, and the reports."""
+import csv
+
+import duckdb
+import pytest
+
+from demo.reference import ANNEX1_PUBLISHED_CSV
+from orchestration.refresh import execute_refresh, failure_report
+
+
+@pytest.fixture(scope="module")
+def demo_marts(generated_demo, tmp_path_factory):
+    out, _truth = generated_demo
+    warehouse = tmp_path_factory.mktemp("demo_warehouse")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WAREHOUSE_DIR", str(warehouse))
+        mp.setenv("WAREHOUSE_SOURCES", str(out / "sources.yml"))
+        result = execute_refresh()
+        assert result.success, failure_report(result)
+    con = duckdb.connect(str(warehouse / "marts.duckdb"), read_only=True)
+    yield warehouse, con
+    con.close()
+
+
+def value(con, code, measure, period):
+    row = con.execute(
+        "select value from annex1_indicators where indicator_code = ? and measure = ? and period = ?",
+        [code, measure, period],
+    ).fetchall()
+    return row[0][0] if row else None
+
+
+def test_unique_distance_learners_are_counted_once_per_period(demo_marts):
+    _, con = demo_marts
+    assert value(con, "1.1b", "unique_distance_learners", "2022") == 50_993
+    assert value(con, "1.1b", "unique_distance_learners", "2023") == 51_447
+    assert value(con, "1.1b", "unique_distance_learners", "2022-23") == 97_344
+    assert value(con, "1.1b", "unique_distance_learners", "2020-21") == 73_275
+    in_both = con.execute(
+        "select count(*) from (select person_key from fct_unique_distance_learners where period in ('2022', '2023') "
+        "group by person_key having count(*) = 2)"
+    ).fetchall()[0][0]
+    assert in_both == 5_096
+
+
+def test_every_computed_published_figure_agrees_except_the_known_cases(demo_marts):
+    _, con = demo_marts
+    rows = con.execute(
+        "select indicator_code, measure, period, kind, published_value, computed_value, agrees, explanation "
+        "from annex1_reconciliation"
+    ).fetchall()
+    assert len(rows) == 244
+    disagreeing = [r for r in rows if not r[6]]
+    assert all(r[7] for r in disagreeing), [r for r in disagreeing if not r[7]]
+    assert {(r[0], r[1], r[2]) for r in disagreeing} == {
+        ("1.A", "direct_enrolment_growth", "2020-21"),
+        ("1.B", "indirect_enrolments", "2020-21"),
+        ("1.B", "indirect_enrolments", "2022-23"),
+        ("1.B", "indirect_enrolment_growth", "2022-23"),
+        ("1.1c", "core_constituent_share", "2023"),
+        ("1.1c", "core_constituent_share", "2022-23"),
+    }
+
+
+def test_every_indicator_has_rows_wherever_the_report_has_a_value(demo_marts):
+    _, con = demo_marts
+    held = {tuple(r) for r in con.execute("select indicator_code, measure, period from annex1_indicators").fetchall()}
+    with open(ANNEX1_PUBLISHED_CSV, encoding="utf-8") as handle:
+        published = [r for r in csv.DictReader(handle) if r["kind"] == "result" and r["period"] in ("2022", "2023", "2022-23")]
+    missing = [(r["indicator_code"], r["measure"], r["period"]) for r in published
+               if (r["indicator_code"], r["measure"], r["period"]) not in held]
+    assert missing == []
+    assert {r["indicator_code"] for r in published} <= {code for code, _, _ in held}
+
+
+def test_stars_and_catalogue_are_published(demo_marts):
+    warehouse, con = demo_marts
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert {"fct_enrolments", "dim_persons", "dim_activities", "fct_unique_distance_learners",
+            "fct_constituent_participation", "fct_funding_agreements", "annex1_indicators",
+            "annex1_reconciliation", "indicator_catalogue"} <= tables
+    statuses = dict(con.execute(
+        "select status, count(*) from annex1_indicators where period = '2022-23' group by status").fetchall())
+    assert statuses.get("achieved", 0) > 0 and statuses.get("not_achieved", 0) > 0
+    assert (warehouse / "reports" / "annex1_en.html").exists()
+    assert (warehouse / "reports" / "annex1.xlsx").exists()
