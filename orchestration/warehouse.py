@@ -20,6 +20,10 @@ from orchestration.settings import build_db_path
 # partition from the registry sensor) wait for the file instead of failing; the wait is bounded.
 LOCK_TIMEOUT_ENV = "WAREHOUSE_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_SECONDS = 600
+# DuckDB takes 80% of RAM by default. The SQL extracts hold it to EXTRACT_MEMORY_LIMIT (DuckDB spills to
+# disk beyond), keeping the process under the 4 GB budget at scale 10; the environment variable overrides it.
+MEMORY_LIMIT_ENV = "WAREHOUSE_DUCKDB_MEMORY_LIMIT"
+EXTRACT_MEMORY_LIMIT = "2GB"
 
 # A full reload of the extracts (every table re-read and rewritten, watermarks ignored) is requested by
 # the run tag `warehouse/full_reload=true` or by the environment variable WAREHOUSE_FULL_RELOAD=1 (for
@@ -38,14 +42,18 @@ def full_reload_requested(tags: Mapping[str, str] | None = None, configured: boo
 
 
 @contextmanager
-def build_connection(read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the build database; waits (bounded) while another process holds its lock."""
+def build_connection(read_only: bool = False, memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the build database; waits (bounded) while another process holds its lock.
+
+    memory_limit: DuckDB's (e.g. "2GB"); WAREHOUSE_DUCKDB_MEMORY_LIMIT wins when set; else DuckDB's default."""
+    limit = os.environ.get(MEMORY_LIMIT_ENV) or memory_limit
+    config = {"memory_limit": limit} if limit else {}
     path = build_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT_SECONDS))
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:

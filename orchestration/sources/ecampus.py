@@ -15,7 +15,7 @@ from orchestration.settings import load_sources
 from orchestration.sources import moodle
 from orchestration.sources.map import ExtractConfig
 from orchestration.sources.sql_tables import ensure_empty_tables, extract_system
-from orchestration.warehouse import build_connection, full_reload_requested
+from orchestration.warehouse import EXTRACT_MEMORY_LIMIT, build_connection, full_reload_requested
 from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "ecampus"
@@ -43,7 +43,7 @@ def ecampus_tables(context: AssetExecutionContext, config: ExtractConfig):
         return
     prefix = str(sources.section(SYSTEM).get("table_prefix", DEFAULT_PREFIX) or "")
     full_reload = full_reload_requested(context.run.tags, config.full_reload)
-    with build_connection() as con:
+    with build_connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
         outcomes = extract_system(
             con, "eCampus", sources.url(SYSTEM), moodle.contracts(moodle.ECAMPUS_TABLES), RAW_SCHEMA,
             prefix=prefix, full_reload=full_reload,

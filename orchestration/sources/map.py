@@ -21,7 +21,7 @@ from orchestration.sources.sql_tables import (
     extract_system,
     pseudonymise_people,
 )
-from orchestration.warehouse import build_connection, full_reload_requested
+from orchestration.warehouse import EXTRACT_MEMORY_LIMIT, build_connection, full_reload_requested
 from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "map"
@@ -110,7 +110,7 @@ def map_tables(context: AssetExecutionContext, config: ExtractConfig):
     """Read MAP's contract tables (incrementally) and merge them into raw_map, in one transaction."""
     url = load_sources().url(SYSTEM)
     full_reload = full_reload_requested(context.run.tags, config.full_reload)
-    with build_connection() as con:
+    with build_connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
         outcomes = extract_system(con, "MAP", url, CONTRACTS, RAW_SCHEMA, full_reload=full_reload)
         missing = [c for c in CONTRACTS if c.name not in outcomes]
         if missing:

@@ -71,7 +71,7 @@ from orchestration.sources.sql_tables import (
     merge_snapshot,
     run,
 )
-from orchestration.warehouse import build_connection, full_reload_requested
+from orchestration.warehouse import EXTRACT_MEMORY_LIMIT, build_connection, full_reload_requested
 from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "platforms"
@@ -263,7 +263,7 @@ def platform_tables(context: AssetExecutionContext, config: ExtractConfig):
             url, reason = None, str(exc)
         databases.append(Database(f"platform {code}", url, platform.table_prefix, code,
                                   tuple(moodle.contracts(moodle.PLATFORM_TABLES)), reason))
-    with build_connection() as con:
+    with build_connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
         result = extract(con, RAW_SCHEMA, databases, scope_column="platform_code", full_reload=full_reload,
                          isolate_failures=True)
     loaded = {db.scope: result.outcomes[db.label] for db in databases if db.label in result.outcomes}
