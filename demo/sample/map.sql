@@ -74,3 +74,15 @@ insert into registration values
  (1019, 9, 104, 'attended', 0, '2023-11-01 10:00:00', '2024-01-05 10:00:00'),
  (1020, 9, 109, 'attended', 0, '2023-11-01 10:00:00', '2024-01-05 10:00:00'),
  (1021, 9, 102, 'attended', 0, '2023-11-01 10:00:00', '2024-01-05 10:00:00');
+
+-- Non-training services: the advisory service 7 served two records of one organisation (folded: 1.8 = 1).
+create table organisation (
+    organisation_id integer primary key, name text, country text, organisation_type text, updated_at text
+);
+insert into organisation values
+ (1, 'Ministère du Travail', 'SEN', 'government', '2023-01-01 10:00:00'),
+ (2, 'MINISTERE DU  TRAVAIL', 'SEN', 'government', '2023-01-01 10:00:00');
+create table service_client (activity_id integer, organisation_id integer);
+insert into service_client values (7, 1), (7, 2);
+create table service_feedback (feedback_id integer primary key, activity_id integer, submitted_on text, score integer);
+insert into service_feedback values (1, 7, '2023-07-02', 5), (2, 7, '2023-07-03', 4), (3, 7, '2023-07-03', null);

@@ -26,10 +26,9 @@ from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "map"
 RAW_SCHEMA = "raw_map"
-# TEMPORARY: the hand-made sample (demo/sample/map.sql, MAP-only walking skeleton) has no organisation,
-# service_client or service_feedback table yet. Until it has them, a MAP without these three tables is
-# logged and they are skipped (their raw rows untouched); then set this to True, as the contract says.
-NON_TRAINING_REQUIRED = False
+# The contract requires the non-training tables too (organisation, service_client, service_feedback): a
+# MAP without them is a named error. (False would log and skip them, keeping their raw rows.)
+NON_TRAINING_REQUIRED = True
 # Types of the optional tables' columns, for their empty raw tables when MAP lacks them.
 COLUMN_TYPES = {
     "organisation_id": pa.int64(), "name": pa.string(), "country": pa.string(), "organisation_type": pa.string(),
