@@ -111,7 +111,8 @@ def name_key(*parts: str | None) -> str | None:
 
 def name_token_keys(*parts: str | None) -> list[str] | None:
     tokens = name_tokens(*parts)
-    return sorted({keyed_hash(t, "name_token") for t in tokens}) if tokens else None
+    # One key per token, repeats kept: L3 counts tokens ("Youssef Youssef" has two).
+    return sorted(keyed_hash(t, "name_token") for t in tokens) if tokens else None
 
 
 def birth_year_key(year: int | str | None) -> str | None:

@@ -233,7 +233,7 @@ class KeyCache:
             found = (
                 pseudonymise.email_key(email), pseudonymise.email_domain(email),
                 pseudonymise.keyed_hash(" ".join(tokens), "name") if tokens else None,
-                sorted({pseudonymise.keyed_hash(t, "name_token") for t in tokens}) if tokens else None,
+                sorted(pseudonymise.keyed_hash(t, "name_token") for t in tokens) if tokens else None,
                 pseudonymise.birth_year_key(birth_year),
             )
             self._cache[token] = found

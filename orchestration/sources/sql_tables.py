@@ -714,7 +714,7 @@ def pseudonymise_people(
         out = out.append_column("name_key", pa.array(
             [hashed(" ".join(t), "name") if t else None for t in tokens], pa.string()))
         out = out.append_column("name_token_keys", pa.array(
-            [sorted({hashed(x, "name_token") for x in t}) if t else None for t in tokens], pa.list_(pa.string())))
+            [sorted(hashed(x, "name_token") for x in t) if t else None for t in tokens], pa.list_(pa.string())))
     if birth_year:
         years: dict[Any, str | None] = {}
         for y in table.column(birth_year).to_pylist():

@@ -64,3 +64,9 @@ def test_demo_creates_a_local_key_when_none_is_configured(monkeypatch, tmp_path)
     assert (tmp_path / p.LOCAL_KEY_FILE).exists()
     p.reset_key_cache()
     assert p.email_key("a@b.org") == key  # the same key is reused on the next run
+
+
+def test_repeated_name_tokens_are_kept_for_the_two_token_rule():
+    # L3 needs a name of at least two tokens: "YOUSSEF Youssef" has two, although they are equal.
+    assert len(p.name_token_keys("YOUSSEF", "Youssef")) == 2
+    assert len(p.name_token_keys("Qadeer", None)) == 1
