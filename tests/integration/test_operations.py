@@ -179,11 +179,11 @@ def test_failed_check_writes_a_report_and_posts_it_to_the_webhook(warehouse, sam
 
     report = json.loads((warehouse / "failures" / f"{result.run_id}.json").read_text(encoding="utf-8"))
     [check] = report["failed_checks"]
-    assert check["check"] == "gx_fct_enrolments" and check["asset"] == "marts/fct_enrolments"
+    assert check["check"] == "gx_dim_persons" and check["asset"] == "marts/dim_persons"
     assert "expect_column_values_to_be_in_set" in check["description"] and "martians" in check["description"]
     assert any(step["step"] for step in report["failed_steps"])
     markdown = (warehouse / "failures" / f"{result.run_id}.md").read_text(encoding="utf-8")
-    assert "gx_fct_enrolments" in markdown and "martians" in markdown
+    assert "gx_dim_persons" in markdown and "martians" in markdown
     assert received == [("application/json", report)]
 
     # A webhook that cannot be reached is logged; the report on disk stays and the sensor does not fail.
