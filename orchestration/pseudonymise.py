@@ -91,28 +91,39 @@ def _key() -> bytes:
 
 def reset_key_cache() -> None:
     _key.cache_clear()
+    _hmac.cache_clear()
+
+
+@lru_cache(maxsize=2_000_000)
+def _hmac(value: str, purpose: str) -> str:
+    # Cached: name tokens, domains and birth years repeat a lot across records.
+    return hmac.new(_key(), f"{purpose}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def keyed_hash(value: str | None, purpose: str) -> str | None:
     """HMAC-SHA256 of `purpose:value` (the purpose keeps an e-mail key from ever equalling a name key)."""
-    if value is None:
-        return None
-    digest = hmac.new(_key(), f"{purpose}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()
-    return digest[:32]
+    return None if value is None else _hmac(value, purpose)
 
 
 def email_key(address: str | None) -> str | None:
     return keyed_hash(normalise_email(address), "email")
 
 
+def name_keys(*parts: str | None) -> tuple[str | None, list[str] | None]:
+    """(name_key, name_token_keys) of a name, normalised once. Every extract builds its name keys here."""
+    tokens = name_tokens(*parts)
+    if not tokens:
+        return None, None
+    # One key per token, repeats kept: L3 counts tokens ("Youssef Youssef" has two).
+    return keyed_hash(" ".join(tokens), "name"), sorted(keyed_hash(t, "name_token") for t in tokens)
+
+
 def name_key(*parts: str | None) -> str | None:
-    return keyed_hash(normalise_name(*parts), "name")
+    return name_keys(*parts)[0]
 
 
 def name_token_keys(*parts: str | None) -> list[str] | None:
-    tokens = name_tokens(*parts)
-    # One key per token, repeats kept: L3 counts tokens ("Youssef Youssef" has two).
-    return sorted(keyed_hash(t, "name_token") for t in tokens) if tokens else None
+    return name_keys(*parts)[1]
 
 
 def birth_year_key(year: int | str | None) -> str | None:

@@ -228,12 +228,9 @@ class KeyCache:
         token = (email, first, last, birth_year)
         found = self._cache.get(token)
         if found is None:
-            # = pseudonymise.name_key / name_token_keys, with the name normalised once instead of twice
-            tokens = pseudonymise.name_tokens(first, last)
             found = (
                 pseudonymise.email_key(email), pseudonymise.email_domain(email),
-                pseudonymise.keyed_hash(" ".join(tokens), "name") if tokens else None,
-                sorted(pseudonymise.keyed_hash(t, "name_token") for t in tokens) if tokens else None,
+                *pseudonymise.name_keys(first, last),
                 pseudonymise.birth_year_key(birth_year),
             )
             self._cache[token] = found

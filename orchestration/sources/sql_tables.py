@@ -684,20 +684,12 @@ def pseudonymise_people(
     """Replace the named personal columns of an Arrow batch by the keys of `orchestration.pseudonymise`.
 
     email -> email_key, email_domain; first+last -> name_key, name_token_keys; username -> username_key
-    (keyed hash of lower(trim(username))); birth_year -> birth_year_key. Hashes are cached within the batch
-    (name tokens and birth years repeat a lot); the results equal pseudonymise's functions value for value.
+    (keyed hash of lower(trim(username))); birth_year -> birth_year_key, all computed by
+    `orchestration.pseudonymise` (which caches the hashes).
     """
     from orchestration import pseudonymise as p
 
-    cache: dict[tuple[str, str], str | None] = {}
-
-    def hashed(value: str | None, purpose: str) -> str | None:
-        if value is None:
-            return None
-        k = (purpose, value)
-        if k not in cache:
-            cache[k] = p.keyed_hash(value, purpose)
-        return cache[k]
+    hashed = p.keyed_hash
 
     drop = [c for c in (email, first, last, username, birth_year) if c]
     out = table.drop_columns(drop)
@@ -710,18 +702,12 @@ def pseudonymise_people(
     if first or last:
         firsts = table.column(first).to_pylist() if first else [None] * n
         lasts = table.column(last).to_pylist() if last else [None] * n
-        tokens = [p.name_tokens(f, l) for f, l in zip(firsts, lasts)]
-        out = out.append_column("name_key", pa.array(
-            [hashed(" ".join(t), "name") if t else None for t in tokens], pa.string()))
-        out = out.append_column("name_token_keys", pa.array(
-            [sorted(hashed(x, "name_token") for x in t) if t else None for t in tokens], pa.list_(pa.string())))
+        keys = [p.name_keys(f, l) for f, l in zip(firsts, lasts)]
+        out = out.append_column("name_key", pa.array([k[0] for k in keys], pa.string()))
+        out = out.append_column("name_token_keys", pa.array([k[1] for k in keys], pa.list_(pa.string())))
     if birth_year:
-        years: dict[Any, str | None] = {}
-        for y in table.column(birth_year).to_pylist():
-            if y not in years:
-                years[y] = p.birth_year_key(y)
         out = out.append_column("birth_year_key", pa.array(
-            [years[y] for y in table.column(birth_year).to_pylist()], pa.string()))
+            [p.birth_year_key(y) for y in table.column(birth_year).to_pylist()], pa.string()))
     if username:
         out = out.append_column("username_key", pa.array(
             [hashed(str(u).strip().lower(), "username") if u is not None and str(u).strip() else None
