@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_SOURCES := demo/sources/sources.yml
 
-.PHONY: demo test refresh dev env clean
+.PHONY: demo test refresh dev env clean bench
 
 env: $(INSTALLED)
 
@@ -31,6 +31,11 @@ refresh: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Each stage of the refresh beside its floor, at scales 1 and 10 (worlds generated once into
+# benchmarks/.worlds; scale 10 takes several minutes to generate). Appends to benchmarks/history.csv.
+bench: $(INSTALLED)
+	$(BIN)/python -m benchmarks.refresh --scales 1 10
 
 dev: $(INSTALLED) $(DEMO_SOURCES)
 	$(BIN)/dagster dev
