@@ -7,7 +7,7 @@ import sys
 
 import duckdb
 
-from orchestration.reports import default_periods
+from orchestration.reports.periods import default_periods
 from orchestration.settings import marts_db_path
 
 
