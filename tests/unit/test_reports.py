@@ -421,3 +421,17 @@ def test_asset_is_in_the_publish_group_downstream_of_the_published_marts():
     spec = next(iter(reports.annex1_report.specs))
     assert spec.group_name == "publish"
     assert AssetKey("published_marts") in {dep.asset_key for dep in spec.deps}
+
+
+def test_english_and_french_message_files_have_the_same_keys():
+    from orchestration.reports.texts import messages
+
+    def keys(tree: dict, prefix: str = "") -> set[str]:
+        found = set()
+        for key, value in tree.items():
+            if key == "text_results":  # French only: translations of the English wording of submissions
+                continue
+            found |= keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+        return found
+
+    assert keys(messages("en")) == keys(messages("fr"))
