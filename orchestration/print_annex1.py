@@ -7,18 +7,18 @@ import sys
 
 import duckdb
 
-from orchestration.reports import default_periods
+from orchestration.reports.formats import format_number, format_percent
+from orchestration.reports.periods import default_periods
 from orchestration.settings import marts_db_path
 
 
 def cell(value, text, unit) -> str:
+    """A figure for the console: a little more precise than published (percentages to 0.1, scores to 0.01)."""
     if value is None:
         return (text or "")[:11]
     if unit == "percent":
-        return f"{value:,.1f}%"
-    if unit in ("count", "days"):
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+        return format_percent(value, 1, "en")
+    return format_number(value, 0 if unit in ("count", "days") else 2, "en")
 
 
 def annex1_table(marts_db, periods: list[str] | None = None) -> str:

@@ -1,12 +1,19 @@
 """A fixture marts.duckdb in the shape the lead's marts publish (the report's input contract), with rows
 taken from the published Annex 1 (../shared/reference/annex1-published.csv). Shared by the report tests.
+
+What the report draws of each measure (chart series and headline tiles) comes from the real catalogue seed,
+dbt_project/seeds/indicators.csv (or another seed file given), as dbt passes it to `indicator_catalogue`.
 """
 from __future__ import annotations
 
+import csv
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+
+SEED = Path(__file__).parents[2] / "dbt_project" / "seeds" / "indicators.csv"
+REPORT_COLUMNS = ("chart", "chart_label_en", "chart_label_fr", "headline_order")
 
 RUN_ID = "3f2a9c1e-7b4d-4e21-9a0c-5d6e7f8a9b0c"
 BUILT_AT = datetime(2024, 3, 14, 2, 17, 5, tzinfo=timezone.utc)
@@ -141,9 +148,9 @@ def status_of(value, target, direction, period, target_period):
     return "achieved" if met else "not_achieved"
 
 
-def indicator_rows() -> list[tuple]:
+def indicator_rows(measures: list[tuple]) -> list[tuple]:
     rows = []
-    for code, measure, unit, _dec, origin, _dim, _names, _mnames, direction, values, baseline, target in MEASURES:
+    for code, measure, unit, _dec, origin, _dim, _names, _mnames, direction, values, baseline, target in measures:
         for period, value in values.items():
             number = float(value) if isinstance(value, (int, float)) else None
             text = value if isinstance(value, str) else None
@@ -161,11 +168,23 @@ def indicator_rows() -> list[tuple]:
     return rows
 
 
-def catalogue_rows() -> list[tuple]:
+def report_declarations(seed: Path) -> dict[tuple[str, str], tuple]:
+    """The seed's chart and headline columns by (code, measure); empty cells are nulls, as dbt loads them."""
+    with open(seed, newline="", encoding="utf-8") as handle:
+        return {
+            (row["indicator_code"], row["measure"]): (
+                row["chart"] or None, row["chart_label_en"] or None, row["chart_label_fr"] or None,
+                int(row["headline_order"]) if row["headline_order"] else None)
+            for row in csv.DictReader(handle)
+        }
+
+
+def catalogue_rows(measures: list[tuple], seed: Path) -> list[tuple]:
+    declared = report_declarations(seed)
     return [
         (code, measure, dim[0], dim[1], names[0], names[1], mnames[0], mnames[1], unit, origin, direction or "higher",
-         dec, order)
-        for order, (code, measure, unit, dec, origin, dim, names, mnames, direction, *_rest) in enumerate(MEASURES)
+         dec, order, *declared.get((code, measure), (None,) * len(REPORT_COLUMNS)))
+        for order, (code, measure, unit, dec, origin, dim, names, mnames, direction, *_rest) in enumerate(measures)
     ]
 
 
@@ -182,8 +201,11 @@ def reconciliation_rows() -> list[tuple]:
 
 
 def build_marts(path: Path, *, catalogue: bool = True, reconciliation: bool = True, agreements: bool = True,
-                catalogue_columns: str | None = None) -> Path:
-    """Write the fixture marts.duckdb at `path`. `catalogue_columns` restricts the catalogue (older builds)."""
+                catalogue_columns: str | None = None, extra_measures: tuple = (), seed: Path = SEED) -> Path:
+    """Write the fixture marts.duckdb at `path`. `catalogue_columns` restricts the catalogue (older builds);
+    `extra_measures` (in the shape of MEASURES) are added; `seed` is the catalogue seed to take the report's
+    chart and headline declarations from."""
+    measures = MEASURES + list(extra_measures)
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         con.execute("""
@@ -193,16 +215,17 @@ def build_marts(path: Path, *, catalogue: bool = True, reconciliation: bool = Tr
                 baseline_period varchar, target_value double, target_text varchar, target_period varchar,
                 status varchar, origin varchar, numerator double, denominator double, run_id varchar,
                 built_at timestamptz)""")
-        con.executemany("insert into annex1_indicators values (" + ", ".join(["?"] * 19) + ")", indicator_rows())
+        con.executemany("insert into annex1_indicators values (" + ", ".join(["?"] * 19) + ")", indicator_rows(measures))
         if catalogue:
             con.execute("""
                 create table indicator_catalogue (
                     indicator_code varchar, measure varchar, dimension_en varchar, dimension_fr varchar,
                     name_en varchar, name_fr varchar, measure_name_en varchar, measure_name_fr varchar,
                     unit varchar, origin varchar, direction varchar, published_decimals integer,
-                    sort_order integer)""")
-            con.executemany("insert into indicator_catalogue values (" + ", ".join(["?"] * 13) + ")",
-                            catalogue_rows())
+                    sort_order integer, chart varchar, chart_label_en varchar, chart_label_fr varchar,
+                    headline_order integer)""")
+            con.executemany("insert into indicator_catalogue values (" + ", ".join(["?"] * 17) + ")",
+                            catalogue_rows(measures, seed))
             if catalogue_columns:
                 con.execute(f"create table c2 as select {catalogue_columns} from indicator_catalogue")
                 con.execute("drop table indicator_catalogue")

@@ -1,6 +1,7 @@
 -- The indicator catalogue: every Annex 1 indicator and measure with its names (English; French as the
 -- report words them), unit, origin, direction, published precision, the report's dimension heading,
--- its order in the report, and the baseline and target the Centre set (from Annex 1).
+-- its order in the report, the baseline and target the Centre set (from Annex 1), and what the report
+-- draws of it: the chart it is a series of (with its short series label) and its headline tile.
 with indicators as (
     select * from {{ ref('indicators') }}
 ),
@@ -50,6 +51,10 @@ select
     o.origin,
     o.direction,
     o.published_decimals,
+    o.chart,
+    o.chart_label_en,
+    o.chart_label_fr,
+    o.headline_order,
     b.baseline_period,
     b.baseline_value,
     b.baseline_text,

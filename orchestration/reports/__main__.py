@@ -1,0 +1,24 @@
+"""`python -m orchestration.reports [PERIOD ...]`: write the reports for the current WAREHOUSE_DIR and print
+their paths (default periods: the latest complete biennium and its two years)."""
+from __future__ import annotations
+
+import sys
+
+from orchestration.reports.write import reports_dir, write_reports
+
+
+def main(argv: list[str] | None = None) -> None:
+    from orchestration.settings import marts_db_path
+
+    periods = list(sys.argv[1:] if argv is None else argv) or None
+    marts = marts_db_path()
+    if not marts.exists():
+        sys.exit(f"{marts} does not exist yet: run `make refresh` (or `make demo`) first")
+    paths = write_reports(marts, reports_dir(), periods)
+    print("Annex 1 reports:")
+    for key in ("en", "fr", "xlsx"):
+        print(f"  {paths[key]}")
+
+
+if __name__ == "__main__":
+    main()
