@@ -182,15 +182,15 @@ class Planter:
             r.by = by if r.by is not None else None
             r.country = country if r.country is not None else None
             r.keys()
-        if self._valid(a, b):
+        # the record a steward would look up: the most complete one (e-mail, birth year, country)
+        pick = lambda recs: max(recs, key=lambda r: (r.ekey is not None, r.by is not None, r.country is not None))
+        ra, rb = pick(a.recs), pick(b.recs)
+        if self._valid(a, b) and visible(kind, ra, rb):
             for r in b.recs:
                 if r.l3 is not None:
                     self.ib.l3[r.l3] = b.pid
             self.ib.emails.update(norm_email(e) for e in emails)
-            # the record a steward would look up: the most complete one (e-mail, birth year, country)
-            pick = lambda recs: max(recs, key=lambda r: (r.ekey is not None, r.by is not None,
-                                                         r.country is not None))
-            self.pairs.append((kind, pick(a.recs), pick(b.recs)))
+            self.pairs.append((kind, ra, rb))
             return True
         for r, first, last, email, by_, cc in saved:
             r.first, r.last, r.email, r.by, r.country = first, last, email, by_, cc
@@ -219,6 +219,21 @@ class Planter:
         if len(set(components(b.recs))) != 1:
             return False
         return not any(linked(x, y) or linked(y, x) for x in a.recs for y in b.recs)
+
+
+def visible(kind: str, ra, rb) -> bool:
+    """The pair's two records show what its kind says (ra, rb: anything with nkey, ekey, by, country)."""
+    same_name = ra.nkey is not None and ra.nkey == rb.nkey
+    if kind == "birth_year_typo":
+        return same_name and ra.by is not None and rb.by is not None and ra.by != rb.by
+    if kind == "surname_variant":
+        return ra.nkey is not None and rb.nkey is not None and ra.nkey != rb.nkey and \
+            bool(set(ra.nkey.split()) & set(rb.nkey.split()))
+    if kind == "two_addresses":
+        return same_name and ra.ekey is not None and rb.ekey is not None and ra.ekey != rb.ekey and rb.by is None
+    if kind == "transliteration":
+        return ra.nkey is not None and rb.nkey is not None and ra.nkey != rb.nkey
+    return same_name and ra.country is not None and rb.country is not None and ra.country != rb.country
 
 
 def write_truth(pairs: list[tuple[str, Rec, Rec]], truth: Path) -> None:
