@@ -63,6 +63,19 @@ def _complete_drops(landing: Path) -> list[Path]:
     return sorted(d for d in landing.iterdir() if d.is_dir() and (d / "manifest.json").exists())
 
 
+def _last_id(landing: Path, name: str) -> int:
+    """The largest id any drop ever held (ids are never re-used; the generator's junk lines sit at 9e8)."""
+    best = 0
+    for d in landing.iterdir():
+        if (d / name).exists():
+            data = (d / name).read_bytes()
+            for line in data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "cp1252").splitlines()[1:]:
+                first = line.split(";", 1)[0]
+                if first.isdigit() and best < int(first) < 900000000:
+                    best = int(first)
+    return best
+
+
 def latest_day(out: Path) -> dt.date:
     """The latest date anywhere in the demo's time columns: a night after it moves every cursor forward."""
     days = []
@@ -89,8 +102,9 @@ def latest_day(out: Path) -> dt.date:
 
 
 class Night:
-    def __init__(self, out: Path, truth: Path, n: int, day: dt.date, seed: int, scale: int):
+    def __init__(self, out: Path, truth: Path, n: int, day: dt.date, seed: int, scale: int, state: dict):
         self.out, self.truth, self.n, self.day, self.seed, self.scale = out, truth, n, day, seed, scale
+        self.state = state  # nights.json, carried from night to night
         self.rng = random.Random(f"{seed}:night:{n}")
         self.volume: Counter = Counter()
         with open(truth / "record_persons_core.csv", encoding="utf-8") as f:
@@ -382,12 +396,9 @@ class Night:
         rng, day = self.rng, self.day
         courses = _read_sc(prev / "courses.csv", len(COURSE_COLS))
         enrols = _read_sc(prev / "enrolments.csv", len(ENROL_COLS))
-        # ids never re-used: above every id any drop ever held (the generator's junk lines sit at 9e8)
-        ids = lambda name, col: max(int(r[col]) for d in landing.iterdir() if (d / name).exists()
-                                    for r in _read_sc(d / name, len(MEMBER_COLS if name == "members.csv"
-                                                                     else ENROL_COLS))
-                                    if r[col].isdigit() and int(r[col]) < 900000000)
-        mid, eid = ids("members.csv", 0), ids("enrolments.csv", 0)
+        ids = self.state.get("solicomm_last_ids") or {"member_id": _last_id(landing, "members.csv"),
+                                                       "enrolment_id": _last_id(landing, "enrolments.csv")}
+        mid, eid = ids["member_id"], ids["enrolment_id"]
         n_enrol = self.per_night(T.DIST[2023] * SC_SHARE)
         new = []
         for _ in range(round(n_enrol * NEW_ACCOUNT_SHARE)):
@@ -416,6 +427,7 @@ class Night:
             eid += 1
             added.append([eid, m, rng.choice(open_courses), _d(day), "", "active"])
         write_drop(landing / day.isoformat(), day, members + new, courses, enrols + added)
+        self.state["solicomm_last_ids"] = {"member_id": mid, "enrolment_id": eid}
         self.volume["solicomm.drop"] += 1
         self.volume["solicomm.members (new)"] += len(new)
         self.volume["solicomm.enrolments (new)"] += len(added)
@@ -529,7 +541,7 @@ def append_day(out: Path, truth: Path, day: int | None = None, date: dt.date | N
     if day <= last:
         raise SystemExit(f"night {day} ({base + dt.timedelta(days=day)}) is not after the last appended night "
                          f"{last}: nights are appended in order")
-    night = Night(out, truth, day, base + dt.timedelta(days=day), seed, scale)
+    night = Night(out, truth, day, base + dt.timedelta(days=day), seed, scale, state)
     volume = night.run()
     record = {"night": day, "date": night.day.isoformat(), "volume": dict(sorted(volume.items()))}
     state["nights"].append(record)
