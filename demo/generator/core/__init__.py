@@ -2,14 +2,15 @@
 
 Writes into `out`: map.sqlite (activity, participant, registration), ecampus.sqlite (mdl_ user, profile,
 course, category, enrolment, context and role tables) and solicomm/<date>/ drops; into `truth`:
-record_persons_core.csv and expected_core.csv. Targets: targets.py; plan of persons: persons.py; identities
-and records: identity.py; registrations, courses and enrolments: world.py; file shapes: writers.py.
+record_persons_core.csv, expected_core.csv and planted_near_duplicates.csv. Targets: targets.py; plan of
+persons: persons.py; identities and records: identity.py; planted look-alikes: lookalikes.py; registrations, courses and enrolments: world.py; file shapes: writers.py.
 """
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+from . import lookalikes
 from .truth import write_expected, write_record_persons
 from .world import World
 from .writers import assign_ecampus_ids, write_ecampus, write_map, write_solicomm
@@ -40,6 +41,7 @@ def generate(out: Path, truth: Path, seed: int, scale: int = 1) -> None:
     write_ecampus(w, out / "ecampus.sqlite")
     write_solicomm(w, out / "solicomm")
     write_record_persons(w, truth)
+    lookalikes.write_truth(w.planted, truth)
     write_expected(w, truth)
     (truth / "assumptions_core.txt").write_text(ASSUMPTIONS, encoding="utf-8")
     print(f"core: {len(w.persons)} persons written in {time.perf_counter() - t0:.1f}s")

@@ -11,6 +11,7 @@ import numpy as np
 from . import targets as T
 from .activities import Activity, build_activities
 from .identity import SC_ORG, IdentityBuilder, Rec
+from .lookalikes import Planter
 from .persons import YI, Person, Planner
 
 UTC = dt.timezone.utc
@@ -89,6 +90,9 @@ class World:
             for r in recs:
                 (self.map_recs if r.system == "map" else self.ec_recs if r.system == "ecampus"
                  else self.sc_recs).append(r)
+        planter = Planter(self)
+        planter.plant(excluded=erased_map | erased_sc)
+        self.planted = planter.pairs
         for p in ps:
             p.ident = None  # identities are only needed while records are drawn (memory at large scales)
 

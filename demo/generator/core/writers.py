@@ -159,35 +159,9 @@ def write_ecampus(w: World, path: Path):
     usernames = {"guest", "admin"}
     info = []
     for r in ecs_sorted:
-        email = (r.email or "").strip() if not r.deleted else ""
-        base = (r.email or "").strip().lower()
-        uname = base.replace(" ", "") if base and "@" in base and rng.random() < 0.8 else \
-            (ascii_slug(r.first or "") + ascii_slug(r.last or ""))[:20] or f"user{r.rid}"
-        while uname in usernames:
-            uname = f"{uname}{rng.randint(1, 99)}"
-        usernames.add(uname)
-        tmod = r.t_created + rng.randrange(0, 200 * 86400)
-        if r.deleted:
-            tdel = tmod
-            uname = f"{base or uname}.{tdel}"
-            usernames.add(uname)
-            email = md5_hash(uname)
-        susp = 1 if (not r.deleted and rng.random() < 0.01) else 0
-        lang = {"FR": "fr", "SN": "fr", "CI": "fr", "CM": "fr", "BJ": "fr", "ES": "es", "MX": "es", "CO": "es",
-                "AR": "es", "CL": "es", "PE": "es", "VE": "es", "BR": "pt", "PT": "pt", "RU": "ru", "EG": "ar",
-                "JO": "ar", "CN": "zh_cn"}.get(r.country or "", "en")
-        auth = r.auth if r.auth != "manual" else ("oauth2" if rng.random() < 0.2 else "manual")
-        users.append((r.rid, auth, int(r.deleted), susp, uname, email, r.first or "", r.last or "",
-                      r.country or "", lang, r.t_created, tmod))
-        if not r.deleted:
-            if r.gender:
-                info.append((r.rid, 1, EC_GENDER.get(r.gender, "Prefer not to say")))
-            if r.by:
-                info.append((r.rid, 2, str(r.by) if rng.random() > 0.02 else f" {r.by}"))
-            elif rng.random() < 0.01:
-                info.append((r.rid, 2, "n/a"))
-            if r.constituent:
-                info.append((r.rid, 3, EC_CONSTITUENT[r.constituent]))
+        row, data = user_rows(r, rng, usernames)
+        users.append(row)
+        info += data
     con.executemany("INSERT INTO mdl_user (id, auth, deleted, suspended, username, email, firstname, lastname, "
                     "country, lang, timecreated, timemodified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", users)
     con.executemany("INSERT INTO mdl_user_info_field VALUES (?,?,?,?,?)", [
@@ -319,6 +293,44 @@ def write_ecampus(w: World, path: Path):
     con.close()
 
 
+LANG = {"FR": "fr", "SN": "fr", "CI": "fr", "CM": "fr", "BJ": "fr", "ES": "es", "MX": "es", "CO": "es", "AR": "es",
+        "CL": "es", "PE": "es", "VE": "es", "BR": "pt", "PT": "pt", "RU": "ru", "EG": "ar", "JO": "ar", "CN": "zh_cn"}
+
+
+def user_rows(r: Rec, rng, usernames: set, modified: int | None = None) -> tuple[tuple, list[tuple]]:
+    """One eCampus account: its mdl_user row and its profile rows (userid, fieldid, data). `modified`:
+    timemodified when known (an account created tonight), else drawn after timecreated."""
+    email = (r.email or "").strip() if not r.deleted else ""
+    base = (r.email or "").strip().lower()
+    uname = base.replace(" ", "") if base and "@" in base and rng.random() < 0.8 else \
+        (ascii_slug(r.first or "") + ascii_slug(r.last or ""))[:20] or f"user{r.rid}"
+    while uname in usernames:
+        uname = f"{uname}{rng.randint(1, 99)}"
+    usernames.add(uname)
+    tmod = r.t_created + rng.randrange(0, 200 * 86400) if modified is None else modified
+    if r.deleted:
+        tdel = tmod
+        uname = f"{base or uname}.{tdel}"
+        usernames.add(uname)
+        email = md5_hash(uname)
+    susp = 1 if (not r.deleted and rng.random() < 0.01) else 0
+    lang = LANG.get(r.country or "", "en")
+    auth = r.auth if r.auth != "manual" else ("oauth2" if rng.random() < 0.2 else "manual")
+    row = (r.rid, auth, int(r.deleted), susp, uname, email, r.first or "", r.last or "", r.country or "", lang,
+           r.t_created, tmod)
+    info = []
+    if not r.deleted:
+        if r.gender:
+            info.append((r.rid, 1, EC_GENDER.get(r.gender, "Prefer not to say")))
+        if r.by:
+            info.append((r.rid, 2, str(r.by) if rng.random() > 0.02 else f" {r.by}"))
+        elif rng.random() < 0.01:
+            info.append((r.rid, 2, "n/a"))
+        if r.constituent:
+            info.append((r.rid, 3, EC_CONSTITUENT[r.constituent]))
+    return row, info
+
+
 def _extra_accounts(w: World):
     """Tutors/managers (ITCILO staff) and nologin service accounts: records of persons of their own."""
     rng = w.rng
@@ -405,14 +417,11 @@ def write_solicomm(w: World, landing: Path):
     enr = [(500000 + n, *e) for n, e in enumerate(enr, start=1)]
     courses = w.sc_courses
     junk_id = 900000000
-    member_row = {id(r): [r.rid, (r.email or ""), r.first or "", r.last or "", SC_GENDER.get(r.gender, ""),
-                          r.by or "", r.country or "", SC_ORG.get(r.constituent, ""),
-                          _org_name(r), _d(r.t_created), _d(r.t_updated)] for r in members}
+    rows_of = {id(r): member_row(r) for r in members}
     for di, (d, kind) in enumerate(drops):
         folder = landing / d.isoformat()
-        folder.mkdir(parents=True, exist_ok=True)
         present = {id(r) for r in members if r.t_created <= d and not (r.erased and r.extra <= d)}
-        m_rows = [member_row[id(r)] for r in members if id(r) in present]
+        m_rows = [rows_of[id(r)] for r in members if id(r) in present]
         c_rows = [[j + 1, c["code"], c["title"], c["language"], c["self_paced"], c["archived"]]
                   for j, c in enumerate(courses)]
         e_rows = []
@@ -433,22 +442,33 @@ def write_solicomm(w: World, landing: Path):
         if di % 4 == 2 and len(m_rows) >= 500:
             junk_id += 10
             raw_m = [f"{junk_id};test.import@example.org;Test;Import;;;IT;other;ACME; Inc;{_d(d)};{_d(d)}"]
-        enc = "utf-8-sig" if d >= UTF8_FROM else "cp1252"
-        files = {"members.csv": _csv(MEMBER_COLS, m_rows, raw_m, enc),
-                 "courses.csv": _csv(COURSE_COLS, c_rows, [], enc),
-                 "enrolments.csv": _csv(ENROL_COLS, e_rows, raw_e, enc)}
-        manifest = {"snapshot_date": d.isoformat(), "files": {}}
-        for name, (data, nrows) in files.items():
-            (folder / name).write_bytes(data)
-            manifest["files"][name] = {"rows": nrows, "sha256": hashlib.sha256(data).hexdigest()}
-        if kind == "incomplete":
-            continue  # the night's drop was interrupted before its manifest
-        if kind == "bad_checksum":  # members.csv was rewritten after the manifest had been computed
-            manifest["files"]["members.csv"]["sha256"] = hashlib.sha256(files["members.csv"][0] + b"#").hexdigest()
-            manifest["files"]["enrolments.csv"]["rows"] += 1
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        write_drop(folder, d, m_rows, c_rows, e_rows, raw_m, raw_e, kind)
     w.sc_enrol_rows = enr
     w.sc_drops = drops
+
+
+def write_drop(folder: Path, d: dt.date, m_rows, c_rows, e_rows, raw_m=(), raw_e=(), kind="ok") -> None:
+    """One SoliComm drop: the three files in the encoding of their date, then the manifest (written last)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    enc = "utf-8-sig" if d >= UTF8_FROM else "cp1252"
+    files = {"members.csv": _csv(MEMBER_COLS, m_rows, raw_m, enc),
+             "courses.csv": _csv(COURSE_COLS, c_rows, [], enc),
+             "enrolments.csv": _csv(ENROL_COLS, e_rows, raw_e, enc)}
+    manifest = {"snapshot_date": d.isoformat(), "files": {}}
+    for name, (data, nrows) in files.items():
+        (folder / name).write_bytes(data)
+        manifest["files"][name] = {"rows": nrows, "sha256": hashlib.sha256(data).hexdigest()}
+    if kind == "incomplete":
+        return  # the night's drop was interrupted before its manifest
+    if kind == "bad_checksum":  # members.csv was rewritten after the manifest had been computed
+        manifest["files"]["members.csv"]["sha256"] = hashlib.sha256(files["members.csv"][0] + b"#").hexdigest()
+        manifest["files"]["enrolments.csv"]["rows"] += 1
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def member_row(r: Rec) -> list:
+    return [r.rid, (r.email or ""), r.first or "", r.last or "", SC_GENDER.get(r.gender, ""), r.by or "",
+            r.country or "", SC_ORG.get(r.constituent, ""), _org_name(r), _d(r.t_created), _d(r.t_updated)]
 
 
 def _org_name(r: Rec) -> str:
