@@ -2,6 +2,7 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import duckdb
 
@@ -77,3 +78,32 @@ def test_open_reader_never_blocks_a_refresh_and_new_readers_see_new_figures(ware
         reader.stdin.close()
         reader.wait(timeout=30)
     assert reader.returncode == 0
+
+
+DIM_ACTIVITIES = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "enrolments" / "dim_activities.sql"
+
+
+def test_a_contract_breach_of_a_public_mart_fails_the_build_and_publishes_nothing(warehouse):
+    """A BI reader's schema is a public mart's model contract: renaming or retyping one of its columns fails
+    the dbt build before publication, and marts.duckdb stays byte for byte as it was."""
+    assert execute_refresh().success
+    marts = warehouse / "marts.duckdb"
+    before = marts.read_bytes()
+    original = DIM_ACTIVITIES.read_text(encoding="utf-8")
+    breaches = {
+        "renamed": original.replace("    title,\n", "    title as activity_title,\n"),
+        "retyped": original.replace("    start_year,\n", "    start_year::varchar as start_year,\n"),
+    }
+    try:
+        for breach, sql in breaches.items():
+            assert sql != original, breach
+            DIM_ACTIVITIES.write_text(sql, encoding="utf-8")
+            result = execute_refresh()
+            assert not result.success, breach
+            report = "\n".join(failure_report(result))
+            assert "contract" in report.lower() and "dim_activities" in report, (breach, report)
+            assert marts.read_bytes() == before, breach
+            published = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["published_marts"]]
+            assert published == [], breach
+    finally:
+        DIM_ACTIVITIES.write_text(original, encoding="utf-8")
