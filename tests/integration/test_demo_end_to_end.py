@@ -1,6 +1,10 @@
 """The calibrated demo through the whole warehouse: identity resolution, every Annex 1 indicator, the
 reconciliation against the published report, and the reports."""
 import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -85,3 +89,44 @@ def test_stars_and_catalogue_are_published(demo_marts):
     assert statuses.get("achieved", 0) > 0 and statuses.get("not_achieved", 0) > 0
     assert (warehouse / "reports" / "annex1_en.html").exists()
     assert (warehouse / "reports" / "annex1.xlsx").exists()
+
+
+FIGURES_BEFORE = Path(__file__).with_name("figures_before_redesign.json")
+FIGURES_HASH = Path(__file__).resolve().parents[2] / "scripts" / "figures_hash.py"
+
+
+def test_published_figures_are_held_and_1a_1b_come_per_year(demo_marts):
+    """The figures published before the redesign are unchanged (content hash of annex1_indicators without
+    run ids, build times and watermarks, and of annex1_reconciliation), bar the 1.A/1.B per-year rows."""
+    warehouse, con = demo_marts
+    done = subprocess.run(
+        [sys.executable, str(FIGURES_HASH), str(warehouse / "marts.duckdb"), "--only-baseline-rows", "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    assert json.loads(done.stdout) == json.loads(FIGURES_BEFORE.read_text(encoding="utf-8"))
+
+    per_year = {
+        (code, measure, period): round(v, 6)
+        for code, measure, period, v in con.execute(
+            "select indicator_code, measure, period, value from annex1_indicators "
+            "where indicator_code in ('1.A', '1.B') and period_type = 'year'"
+        ).fetchall()
+    }
+    growths = [("1.A", "direct_enrolment_growth"), ("1.B", "indirect_enrolment_growth")]
+    # a year over the previous year wherever that is a reporting year with data (2020 has no growth: 2019 is
+    # before the first reporting year); the demo's sources reach into 2024
+    assert {(c, m, p) for c, m, p in per_year if m.endswith("_growth")} == {
+        (c, m, y) for c, m in growths for y in ("2021", "2022", "2023", "2024")
+    }
+    assert {p for c, m, p in per_year if m == "indirect_enrolments"} == {"2020", "2021", "2022", "2023", "2024"}
+
+    def direct(period):
+        return (value(con, "1.1a", "face_to_face_registrations", period)
+                + value(con, "1.1b", "distance_enrolments", period))
+
+    def indirect(period):
+        return value(con, "1.2", "external_platform_enrolments", period)
+
+    assert per_year[("1.A", "direct_enrolment_growth", "2023")] == round(100 * (direct("2023") / direct("2022") - 1), 6)
+    assert per_year[("1.B", "indirect_enrolment_growth", "2023")] == round(100 * (indirect("2023") / indirect("2022") - 1), 6)
+    assert per_year[("1.B", "indirect_enrolments", "2023")] == indirect("2023") == 12_818

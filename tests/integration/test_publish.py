@@ -2,6 +2,7 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import duckdb
 
@@ -19,7 +20,8 @@ def test_failing_blocking_check_leaves_previous_marts_byte_for_byte(warehouse, s
     marts = warehouse / "marts.duckdb"
     before = marts.read_bytes()
 
-    # A constituent code no indicator knows would silently drop out of the counts: the GX suite refuses it.
+    # A constituent code no indicator knows would silently drop out of the counts: dim_persons' dbt
+    # accepted_values test refuses it, the build stops and nothing is published.
     run_sql(sample_sources.parent / "map.sqlite",
             "update participant set constituent_group = 'martians', updated_at = datetime('now') where participant_id = 101;"
             "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', datetime('now'));")
@@ -28,10 +30,16 @@ def test_failing_blocking_check_leaves_previous_marts_byte_for_byte(warehouse, s
     assert not result.success
     assert marts.read_bytes() == before
     report = "\n".join(failure_report(result))
-    assert "gx_dim_persons" in report
-    assert "expect_column_values_to_be_in_set" in report and "martians" in report
+    assert "FAILED check accepted_values_dim_persons_constituent_group" in report and "marts/dim_persons" in report
     published = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["published_marts"]]
     assert published == []
+    # the offending rows stay queryable in the build database (dbt stores failures as views)
+    with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
+        views = [name for (name,) in con.execute(
+            "select view_name from duckdb_views() where schema_name = 'test_failures' "
+            "and view_name like 'accepted_values_dim_persons%'").fetchall()]
+        offending = [row[0] for view in views for row in con.execute(f'select * from test_failures."{view}"').fetchall()]
+    assert offending == ["martians"]
 
 
 READER = textwrap.dedent(
@@ -77,3 +85,32 @@ def test_open_reader_never_blocks_a_refresh_and_new_readers_see_new_figures(ware
         reader.stdin.close()
         reader.wait(timeout=30)
     assert reader.returncode == 0
+
+
+DIM_ACTIVITIES = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "enrolments" / "dim_activities.sql"
+
+
+def test_a_contract_breach_of_a_public_mart_fails_the_build_and_publishes_nothing(warehouse):
+    """A BI reader's schema is a public mart's model contract: renaming or retyping one of its columns fails
+    the dbt build before publication, and marts.duckdb stays byte for byte as it was."""
+    assert execute_refresh().success
+    marts = warehouse / "marts.duckdb"
+    before = marts.read_bytes()
+    original = DIM_ACTIVITIES.read_text(encoding="utf-8")
+    breaches = {
+        "renamed": original.replace("    title,\n", "    title as activity_title,\n"),
+        "retyped": original.replace("    start_year,\n", "    start_year::varchar as start_year,\n"),
+    }
+    try:
+        for breach, sql in breaches.items():
+            assert sql != original, breach
+            DIM_ACTIVITIES.write_text(sql, encoding="utf-8")
+            result = execute_refresh()
+            assert not result.success, breach
+            report = "\n".join(failure_report(result))
+            assert "contract" in report.lower() and "dim_activities" in report, (breach, report)
+            assert marts.read_bytes() == before, breach
+            published = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["published_marts"]]
+            assert published == [], breach
+    finally:
+        DIM_ACTIVITIES.write_text(original, encoding="utf-8")

@@ -53,3 +53,24 @@ def test_one_connected_lineage_from_map_tables_to_publish():
                 stack.append(parent)
     names = {k.to_user_string() for k in upstream}
     assert {"map/activity", "map/participant", "map/registration", "marts/annex1_indicators"} <= names
+
+
+LAYERS = ["staging", "intermediate", "marts", "indicators", "annex1"]  # dbt_project/models/<layer>/
+
+
+def test_the_dbt_graph_flows_one_way():
+    """No model reads a later layer: staging → intermediate → marts → indicators → annex1."""
+    graph = defs.resolve_asset_graph()
+    layer = {
+        key: LAYERS.index(graph.get(key).group_name)
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).group_name in LAYERS
+    }
+    backwards = sorted(
+        f"{key.to_user_string()} reads {parent.to_user_string()}"
+        for key in layer
+        for parent in graph.get(key).parent_keys
+        if parent in layer and layer[parent] > layer[key]
+    )
+    assert backwards == []
+    assert {graph.get(key).group_name for key in layer} == set(LAYERS)

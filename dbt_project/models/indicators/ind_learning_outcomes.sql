@@ -20,7 +20,7 @@ course_kinds as (
                 then 'face_to_face'
         end as course_kind
     from {{ ref('stg_ecampus__courses') }} as c
-    left join {{ ref('stg_map__activities') }} as a on a.activity_code = c.activity_code
+    left join {{ ref('dim_activities') }} as a on a.activity_code = c.activity_code
     left join {{ ref('int_distance_courses') }} as dc on dc.course_id = c.course_id
 ),
 

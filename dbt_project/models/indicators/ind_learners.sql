@@ -1,4 +1,5 @@
--- Indicators about learners, per year and biennium, from the enrolment fact and the persons:
+-- Indicators about learners, per year and biennium, from the enrolments star (fct_enrolments, dim_persons):
+-- 1.A and 1.B outreach growth,
 -- 1.1a face-to-face, 1.1b distance, 1.1c combined, 1.2 external platforms, 1.3 masters students,
 -- 1.5 ILO officials, B.2 women among ILO officials trained, B.3 men in gender training.
 -- Joining each counted row to every period containing its year (int_year_periods) makes biennium
@@ -87,7 +88,8 @@ measures as (
 ),
 
 growth as (
-    -- 1.A and 1.B: a biennium over the previous one, minus one.
+    -- 1.A and 1.B: a period over the previous one of its kind (a year over the year before, a biennium
+    -- over the biennium before), minus one, wherever the previous period is a reporting one with data.
     select
         cur.period,
         cur.period_type,
@@ -97,8 +99,9 @@ growth as (
         g.previous_value as denominator
     from by_period as cur
     inner join by_period as prev
-        on cur.period_type = 'biennium' and prev.period_type = 'biennium'
-       and left(prev.period, 4)::integer = left(cur.period, 4)::integer - 2
+        on prev.period_type = cur.period_type
+       and left(prev.period, 4)::integer
+           = left(cur.period, 4)::integer - case cur.period_type when 'biennium' then 2 else 1 end
        and left(prev.period, 4)::integer >= {{ var('first_reporting_year') }}
     cross join lateral (
         values ('1.A', 'direct_enrolment_growth', cur.f2f + cur.dist, prev.f2f + prev.dist),
@@ -118,4 +121,4 @@ from growth
 where denominator > 0
 union all
 select '1.B', 'indirect_enrolments', period, period_type, ext, null, ext::double, 'count'
-from by_period where period_type = 'biennium'
+from by_period

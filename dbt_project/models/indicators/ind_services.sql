@@ -2,7 +2,7 @@
 -- 2.3-2.5 mean feedback score of delivered events, advisory services and campaigns, by the activity's
 -- start year. Duplicate organisation records fold to one: same folded name and country.
 with delivered_services as (
-    select * from {{ ref('stg_map__activities') }}
+    select * from {{ ref('dim_activities') }}
     where is_delivered and service_type in ('advisory_service', 'event_facilitation', 'communication_campaign')
 ),
 

@@ -1,8 +1,8 @@
--- Indicators about the delivered activities themselves (MAP), per year of start and per biennium:
+-- Indicators about the delivered activities themselves (dim_activities), per year of start and per biennium:
 -- 1.4 and 1.6 (partnerships), 1.7 (non-training share), 2.9 (diploma programmes), A.1 and B.1 (markers of
 -- open courses). Biennium shares pool their numerators and denominators.
 with delivered as (
-    select * from {{ ref('stg_map__activities') }}
+    select * from {{ ref('dim_activities') }}
     where is_delivered
 ),
 

@@ -1,16 +1,16 @@
 -- The Annex 1 indicators: one row per indicator, measure and period present in the data, computed from
 -- records or submitted by units, with the catalogue's baseline and target and the status against the
 -- target. Values are unrounded (percentages as 0-100); reports round them to the published precision.
--- Each domain computes its measures in an int_indicators__* model with the same columns.
+-- Each domain computes its measures in an ind_* model with the same columns.
 {% set indicator_models = [
-    'int_indicators__learners',
-    'int_indicators__activities',
-    'int_indicators__services',
-    'int_indicators__learning_outcomes',
-    'int_indicators__evaluation',
-    'int_indicators__finance',
-    'int_indicators__agreements',
-    'int_indicators__submitted',
+    'ind_learners',
+    'ind_activities',
+    'ind_services',
+    'ind_learning_outcomes',
+    'ind_evaluation',
+    'ind_finance',
+    'ind_agreements',
+    'ind_submitted',
 ] %}
 
 with values_by_period as (
