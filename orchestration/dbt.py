@@ -69,7 +69,7 @@ translator = WarehouseDbtTranslator()
 def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # The build path comes from the resource; the Dagster run id becomes the published figures'
     # provenance (annex1_indicators.run_id).
-    yield from dbt.cli(["build", "--vars", warehouse.dbt_vars(run_id=context.run_id)], context=context).stream()
+    yield from dbt.cli(["build", "--vars", warehouse.dbt_vars(run_id=context.run.run_id)], context=context).stream()
 
 
 def public_model_keys() -> list[AssetKey]:

@@ -21,7 +21,7 @@ def build_definitions(systems: Sequence[SourceSystem]) -> Definitions:
         jobs=jobs.jobs + collected(systems, "jobs"),
         schedules=schedules.schedules,
         sensors=sensors.sensors + collected(systems, "sensors"),
-        resources={"dbt": dbt.dbt_resource, "warehouse": WarehouseResource.from_environment()},
+        resources={"dbt": dbt.dbt_resource, "warehouse": WarehouseResource()},
     )
 
 

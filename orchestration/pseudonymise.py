@@ -77,11 +77,14 @@ def normalise_name(*parts: str | None) -> str | None:
 _configured: dict[str, object] = {}
 
 
-def use_key(key: str | None, key_dir: Path) -> None:
-    """The key the run uses (from `orchestration.resources.WarehouseResource`); None: a local key file in
-    `key_dir` (demo only). Without this call the environment's WAREHOUSE_HMAC_KEY / WAREHOUSE_DIR serve."""
-    if _configured != {"key": key, "dir": key_dir}:
-        _configured.update(key=key, dir=key_dir)
+def use_key(key: str | None, key_dir: Path | None) -> None:
+    """The key a run uses, set by `orchestration.resources.WarehouseResource` for the run's duration; None:
+    a local key file in `key_dir` (demo only). Outside a run the environment's WAREHOUSE_HMAC_KEY /
+    WAREHOUSE_DIR serve (`use_key(None, None)`)."""
+    wanted = {"key": key, "dir": key_dir} if key or key_dir else {}
+    if _configured != wanted:
+        _configured.clear()
+        _configured.update(wanted)
         reset_key_cache()
 
 

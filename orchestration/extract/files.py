@@ -28,6 +28,7 @@ import pyarrow as pa
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
 from orchestration.concurrency import BUILD_DB_POOL
+from orchestration.resources import WarehouseResource
 from orchestration.extract.contract import Column, SourceContractError, TableContract
 from orchestration.extract.merge import (
     ExtractConfig, Extraction, Staged, ensure_tables, full_reload_requested, q, record_extraction, run, snapshot,
@@ -402,18 +403,15 @@ def file_source(
         compute_kind=compute_kind,
         pool=BUILD_DB_POOL,
     )
-    def _asset(context: AssetExecutionContext, config: ExtractConfig):
-        from orchestration.settings import load_sources
-        from orchestration.warehouse import build_connection
-
-        sources = load_sources()
-        with build_connection() as con:
+    def _asset(context: AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource):
+        sources = warehouse.load_sources()
+        with warehouse.connection() as con:
             ensure_tables(con, schema, contracts, scope_column)
             ensure_state_tables(con, schema)
             ensure_rejects_table(con, schema)
             if sources_section(sources, system) is None:
                 context.log.warning(f"{system} is not configured in the sources file: nothing extracted")
-                record_extraction(con, system, schema, contracts, context.run_id, None, 0, 0)
+                record_extraction(con, system, schema, contracts, context.run.run_id, None, 0, 0)
                 for c in contracts:
                     yield MaterializeResult(asset_key=[system, c.name], metadata={
                         "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0, "watermark": "", "configured": False})
@@ -431,7 +429,7 @@ def file_source(
                     continue
                 read.append((item, sha, parse(item, data)))
             totals = {c.name: dict(rows_read=0, rows_loaded=0, rows_rejected=0, rows_vanished=0) for c in contracts}
-            with Extraction(con, system, schema, contracts, context.run_id, full_reload=full) as load:
+            with Extraction(con, system, schema, contracts, context.run.run_id, full_reload=full) as load:
                 for item, sha, tables in read:
                     rejects = []
                     for table, parsed in tables.items():

@@ -32,6 +32,7 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_a
 from sqlalchemy.engine import make_url
 
 from orchestration.concurrency import BUILD_DB_POOL
+from orchestration.resources import WarehouseResource
 
 from orchestration.extract.contract import SourceContractError, SourceUnreachableError, TableContract
 from orchestration.extract.merge import (
@@ -393,26 +394,25 @@ def sql_source(system: str, label: str, contracts: Callable[[], list[TableContra
         compute_kind="sqlalchemy",
         pool=BUILD_DB_POOL,
     )
-    def _asset(context: AssetExecutionContext, config: ExtractConfig):
-        from orchestration.settings import load_sources
-        from orchestration.warehouse import EXTRACT_MEMORY_LIMIT, build_connection
+    def _asset(context: AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource):
+        from orchestration.warehouse import EXTRACT_MEMORY_LIMIT
 
-        sources = load_sources()
+        sources = warehouse.load_sources()
         run_contracts = contracts()
         if system not in sources.raw and optional:
             context.log.warning(f"{sources.path} has no '{system}' section: {label} is not extracted")
-            with build_connection() as con:
+            with warehouse.connection() as con:
                 ensure_tables(con, schema, run_contracts)
-                record_extraction(con, system, schema, run_contracts, context.run_id, None, 0, 0)
+                record_extraction(con, system, schema, run_contracts, context.run.run_id, None, 0, 0)
             for t in tables:
                 yield MaterializeResult(asset_key=[system, t], metadata={"configured": False})
             return
         url = sources.url(system)
         prefix = str(sources.section(system).get("table_prefix", default_prefix) or "")
         full_reload = full_reload_requested(context.run.tags, config.full_reload)
-        with build_connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
+        with warehouse.connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
             outcomes = extract_system(con, system, label, url, run_contracts, schema, prefix, full_reload,
-                                      context.run_id)
+                                      context.run.run_id)
             ensure_tables(con, schema, [c for c in run_contracts if c.name not in outcomes])
         for t in tables:
             if t not in outcomes:

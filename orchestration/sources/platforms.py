@@ -66,7 +66,8 @@ from orchestration.extract.merge import (
     ExtractConfig, Extraction, TableOutcome, ensure_tables, full_reload_requested, record_extraction, snapshot,
 )
 from orchestration.extract.sql import Database, extract
-from orchestration.warehouse import EXTRACT_MEMORY_LIMIT, build_connection
+from orchestration.resources import WarehouseResource
+from orchestration.warehouse import EXTRACT_MEMORY_LIMIT
 from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "platforms"
@@ -180,19 +181,19 @@ REGISTRY_KEY = AssetKey([SYSTEM, "registry"])
 
 @asset(key=REGISTRY_KEY, group_name=SYSTEM, compute_kind="yaml", pool=BUILD_DB_POOL,
        description="The external platform registry (no URLs), history kept; adds new platforms as partitions")
-def platforms_registry(context: AssetExecutionContext) -> MaterializeResult:
-    sources = load_sources()
+def platforms_registry(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    sources = warehouse.load_sources()
     if SYSTEM not in sources.raw:
         context.log.warning(f"{sources.path} has no '{SYSTEM}' section: no external platforms")
-        with build_connection() as con:
+        with warehouse.connection() as con:
             ensure_tables(con, RAW_SCHEMA, [REGISTRY])
         return MaterializeResult(metadata={"configured": False})
     platforms = load_registry(sources)
     rows = pa.Table.from_pylist(
         [{c.name: getattr(p, c.name) for c in REGISTRY.columns} for p in platforms], schema=REGISTRY.arrow_schema())
-    with build_connection() as con:
+    with warehouse.connection() as con:
         # Its own transaction; not an extraction of the platforms' data (no source_extractions row).
-        with Extraction(con, SYSTEM, RAW_SCHEMA, [REGISTRY], context.run_id, record=False) as load:
+        with Extraction(con, SYSTEM, RAW_SCHEMA, [REGISTRY], context.run.run_id, record=False) as load:
             written = load.merge_one(snapshot(REGISTRY, rows))
     new = add_new_partitions(context.instance, [p.code for p in platforms])
     return MaterializeResult(metadata={
@@ -221,15 +222,15 @@ REACHABLE_CHECK = "platforms_reachable"
     compute_kind="sqlalchemy",
     pool=BUILD_DB_POOL,
 )
-def platform_tables(context: AssetExecutionContext, config: ExtractConfig):
+def platform_tables(context: AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource):
     """Extract the platforms of the run (its partition keys, or every registry platform without any)."""
-    sources = load_sources()
+    sources = warehouse.load_sources()
     if SYSTEM not in sources.raw:
         context.log.warning(f"{sources.path} has no '{SYSTEM}' section: no external platforms")
-        with build_connection() as con:
+        with warehouse.connection() as con:
             contracts = moodle.contracts(moodle.PLATFORM_TABLES)
             ensure_tables(con, RAW_SCHEMA, contracts, scope_column="platform_code")
-            record_extraction(con, SYSTEM, RAW_SCHEMA, contracts, context.run_id, None, 0, 0)
+            record_extraction(con, SYSTEM, RAW_SCHEMA, contracts, context.run.run_id, None, 0, 0)
         for key in TABLE_KEYS:
             yield MaterializeResult(asset_key=key, metadata={"configured": False})
         yield AssetCheckResult(asset_key=TABLE_KEYS[0], check_name=REACHABLE_CHECK, passed=True)
@@ -254,9 +255,9 @@ def platform_tables(context: AssetExecutionContext, config: ExtractConfig):
             url, reason = None, str(exc)
         databases.append(Database(f"platform {code}", url, platform.table_prefix, code,
                                   tuple(moodle.contracts(moodle.PLATFORM_TABLES)), reason))
-    with build_connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
+    with warehouse.connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
         result = extract(con, SYSTEM, RAW_SCHEMA, databases, scope_column="platform_code", full_reload=full_reload,
-                         isolate_failures=True, run_id=context.run_id)
+                         isolate_failures=True, run_id=context.run.run_id)
     loaded = {db.scope: result.outcomes[db.label] for db in databases if db.label in result.outcomes}
     failures: dict[str, str] = {}
     for db in databases:

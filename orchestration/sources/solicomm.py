@@ -58,6 +58,7 @@ from orchestration.extract.merge import (
     ExtractConfig, Extraction, ensure_tables as ensure_raw_tables, full_reload_requested, record_extraction, snapshot,
 )
 from orchestration.pseudonymise import People
+from orchestration.resources import WarehouseResource
 from orchestration.settings import load_sources
 from orchestration.warehouse import build_connection
 from orchestration.concurrency import BUILD_DB_POOL
@@ -316,10 +317,10 @@ class ExtractReport:
 
 
 def extract_solicomm(landing: Path | None, full_reload: bool = False, warn=log.warning,
-                     run_id: str | None = None) -> ExtractReport:
+                     run_id: str | None = None, build_db: Path | None = None) -> ExtractReport:
     """Load every new complete drop of `landing` (None: not configured, only the empty tables)."""
     report = ExtractReport()
-    with build_connection() as con:
+    with build_connection(path=build_db) as con:
         ensure_tables(con)
         if landing is None:
             report.configured = False
@@ -355,8 +356,8 @@ def extract_solicomm(landing: Path | None, full_reload: bool = False, warn=log.w
     return report
 
 
-def configured_landing() -> Path | None:
-    sources = load_sources()
+def configured_landing(sources=None) -> Path | None:
+    sources = sources or load_sources()
     section = sources_section(sources, SYSTEM)
     if section is None:
         return None
@@ -386,13 +387,13 @@ CHECK_NAME = "solicomm_drops_loaded_cleanly"
     compute_kind="csv",
     pool=BUILD_DB_POOL,
 )
-def solicomm_drops(context: AssetExecutionContext, config: ExtractConfig):
+def solicomm_drops(context: AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource):
     """Load, in date order, every complete SoliComm drop not loaded yet."""
-    landing = configured_landing()
+    landing = configured_landing(warehouse.load_sources())
     if landing is None:
         context.log.warning("SoliComm is not configured in the sources file: nothing extracted")
     report = extract_solicomm(landing, full_reload_requested(context.run.tags, config.full_reload),
-                              warn=context.log.warning, run_id=context.run_id)
+                              warn=context.log.warning, run_id=context.run.run_id, build_db=warehouse.build_db_path)
     common = {"drops_loaded": ", ".join(report.loaded) or "none", "watermark": report.watermark}
     if not report.configured:
         common["configured"] = False

@@ -12,6 +12,7 @@ from dagster import DagsterInstance, Definitions, build_sensor_context, material
 
 from orchestration.sources import ecampus, platforms
 from orchestration.sources import map as map_source
+from tests.fixtures.files.support import RESOURCES
 from tests.fixtures.sql_sources import CLEAR_TEXTS, MAP, MOODLE, execute, write_tables
 
 
@@ -75,12 +76,12 @@ def metadata(result, node, table):
 
 
 def test_map_second_run_loads_nothing_and_one_change_loads_one_row(deployment):
-    first = materialize([map_source.map_tables])
+    first = materialize([map_source.map_tables], resources=RESOURCES)
     assert first.success
     assert metadata(first, "map_tables", "participant")["rows_loaded"] == 3
     assert metadata(first, "map_tables", "service_client")["rows_loaded"] == 1
 
-    second = materialize([map_source.map_tables])
+    second = materialize([map_source.map_tables], resources=RESOURCES)
     for table in MAP:
         meta = metadata(second, "map_tables", table)
         assert meta["rows_loaded"] == 0, table
@@ -91,7 +92,7 @@ def test_map_second_run_loads_nothing_and_one_change_loads_one_row(deployment):
     execute(sqlite_url(deployment / "map.sqlite"),
             "update registration set status = 'no_show', updated_at = '2023-03-01 08:00:00.000000' "
             "where registration_id = 1002")
-    third = materialize([map_source.map_tables])
+    third = materialize([map_source.map_tables], resources=RESOURCES)
     meta = metadata(third, "map_tables", "registration")
     # Read from the watermark on (>=: rows of the watermark's own instant are read again, unchanged).
     assert (meta["rows_loaded"], meta["read"]) == (1, "incremental") and meta["rows_read"] <= 3
@@ -100,13 +101,13 @@ def test_map_second_run_loads_nothing_and_one_change_loads_one_row(deployment):
 
 
 def test_map_erasure_removes_keys_and_a_removed_row_stays_flagged(deployment):
-    assert materialize([map_source.map_tables]).success
+    assert materialize([map_source.map_tables], resources=RESOURCES).success
     execute(sqlite_url(deployment / "map.sqlite"),
             "update participant set first_name = null, last_name = null, email = null, birth_year = null, "
             "updated_at = '2024-01-01 00:00:00.000000' where participant_id = 101",
             "delete from registration where registration_id = 1003",
             "delete from participant where participant_id = 102")  # physically erased
-    assert materialize([map_source.map_tables]).success
+    assert materialize([map_source.map_tables], resources=RESOURCES).success
 
     rows = query(deployment, "select participant_id, email_key, email_domain, name_key, name_token_keys, "
                              "birth_year_key, constituent_group, _vanished_at is not null "
@@ -119,19 +120,19 @@ def test_map_erasure_removes_keys_and_a_removed_row_stays_flagged(deployment):
 
 
 def test_full_reload_by_run_tag_rewrites_every_row(deployment):
-    assert materialize([map_source.map_tables]).success
-    again = materialize([map_source.map_tables], tags={"warehouse/full_reload": "true"})
+    assert materialize([map_source.map_tables], resources=RESOURCES).success
+    again = materialize([map_source.map_tables], resources=RESOURCES, tags={"warehouse/full_reload": "true"})
     meta = metadata(again, "map_tables", "participant")
     assert (meta["rows_read"], meta["rows_loaded"], meta["read"], meta["full_reload"]) == (3, 3, "full", True)
 
 
 def test_missing_column_is_named_and_nothing_already_loaded_is_lost(deployment):
-    assert materialize([ecampus.ecampus_tables]).success
+    assert materialize([ecampus.ecampus_tables], resources=RESOURCES).success
     before = query(deployment, "select * from raw_ecampus.user_enrolments order by id")
     execute(sqlite_url(deployment / "ecampus.sqlite"),
             "update moodle_user_enrolments set status = 1, timemodified = timemodified + 5000 where id = 3",
             "alter table moodle_role_assignments drop column contextid")
-    result = materialize([ecampus.ecampus_tables], raise_on_error=False)
+    result = materialize([ecampus.ecampus_tables], resources=RESOURCES, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure).event_specific_data.error
     while failure.cause is not None:
@@ -145,7 +146,7 @@ def test_missing_column_is_named_and_nothing_already_loaded_is_lost(deployment):
 
 
 def test_ecampus_with_prefix_pseudonymises_users_and_keeps_removed_enrolments(deployment):
-    first = materialize([ecampus.ecampus_tables])
+    first = materialize([ecampus.ecampus_tables], resources=RESOURCES)
     assert first.success
     for table in platforms.moodle.ECAMPUS_TABLES:
         assert metadata(first, "ecampus_tables", table)["rows_loaded"] > 0, table
@@ -173,7 +174,7 @@ def test_ecampus_with_prefix_pseudonymises_users_and_keeps_removed_enrolments(de
             "delete from moodle_user_enrolments where userid = 4",
             "delete from moodle_role_assignments where userid = 4",
             "insert into moodle_user_enrolments values (6, 0, 2, 5, 1672540000, 0, 1672540000, 1672540000)")
-    second = materialize([ecampus.ecampus_tables])
+    second = materialize([ecampus.ecampus_tables], resources=RESOURCES)
     meta = metadata(second, "ecampus_tables", "user_enrolments")
     assert (meta["rows_loaded"], meta["rows_vanished"], meta["read"]) == (1, 1, "incremental")
     assert metadata(second, "ecampus_tables", "role_assignments")["rows_vanished"] == 1
@@ -181,7 +182,7 @@ def test_ecampus_with_prefix_pseudonymises_users_and_keeps_removed_enrolments(de
     assert query(deployment, "select id, _vanished_at is not null from raw_ecampus.user_enrolments order by id") == \
         [(1, False), (2, False), (3, False), (4, True), (5, False), (6, False)]
 
-    third = materialize([ecampus.ecampus_tables])
+    third = materialize([ecampus.ecampus_tables], resources=RESOURCES)
     assert all(metadata(third, "ecampus_tables", t)["rows_loaded"] == 0 for t in platforms.moodle.ECAMPUS_TABLES)
 
 
