@@ -6,17 +6,26 @@ registry sensor) that belong with it.
 """
 from typing import Sequence
 
-from dagster import Definitions
+from dagster import AssetSpec, Definitions
 
 from orchestration import checks, dbt, freshness, jobs, publish, reports, schedules, sensors
 from orchestration.extract.registry import SourceSystem, collected, source_systems
 from orchestration.resources import WarehouseResource
 
 
+def extraction_log(source_assets: list) -> AssetSpec:
+    """raw_warehouse.source_extractions: every extract asset appends its row there (dbt's source
+    `warehouse`), so it follows them all."""
+    keys = [key for a in source_assets for key in getattr(a, "keys", [])]
+    return AssetSpec(["warehouse", "source_extractions"], group_name="warehouse", deps=keys,
+                     description="One row per extraction of a source system, written with its load")
+
+
 def build_definitions(systems: Sequence[SourceSystem]) -> Definitions:
+    source_assets = collected(systems, "assets")
     return Definitions(
-        assets=freshness.with_source_freshness(collected(systems, "assets"), systems)
-        + dbt.assets + publish.assets + reports.assets,
+        assets=freshness.with_source_freshness(source_assets, systems)
+        + [extraction_log(source_assets)] + dbt.assets + publish.assets + reports.assets,
         asset_checks=checks.checks + collected(systems, "checks"),
         jobs=jobs.jobs + collected(systems, "jobs"),
         schedules=schedules.schedules,

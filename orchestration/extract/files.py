@@ -399,7 +399,9 @@ def file_source(
 
     @multi_asset(
         name=name,
-        specs=[AssetSpec([system, c.name], group_name=system, description=c.description) for c in contracts],
+        specs=[AssetSpec([system, c.name], group_name=system, description=c.description) for c in contracts]
+        + [AssetSpec([system, "rejects"], group_name=system,
+                     description="Rows set aside by the loader: file, line, rule, raw line (e-mails masked)")],
         compute_kind=compute_kind,
         pool=BUILD_DB_POOL,
     )
@@ -412,8 +414,8 @@ def file_source(
             if sources_section(sources, system) is None:
                 context.log.warning(f"{system} is not configured in the sources file: nothing extracted")
                 record_extraction(con, system, schema, contracts, context.run.run_id, None, 0, 0)
-                for c in contracts:
-                    yield MaterializeResult(asset_key=[system, c.name], metadata={
+                for key in [c.name for c in contracts] + ["rejects"]:
+                    yield MaterializeResult(asset_key=[system, key], metadata={
                         "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0, "watermark": "", "configured": False})
                 return
             full = full_reload_requested(context.run.tags, config.full_reload)
@@ -473,6 +475,8 @@ def file_source(
             common["skipped"] = ", ".join(i.path.name for i in unchanged) + " unchanged since last loaded"
         for contract in contracts:
             yield MaterializeResult(asset_key=[system, contract.name], metadata={**totals[contract.name], **common})
+        rejected = sum(t["rows_rejected"] for t in totals.values())
+        yield MaterializeResult(asset_key=[system, "rejects"], metadata={"rows_loaded": rejected, **common})
 
     return _asset
 

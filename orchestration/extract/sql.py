@@ -302,6 +302,7 @@ def extract(
     full_reload: bool = False,
     isolate_failures: bool = False,
     run_id: str | None = None,
+    now: dt.datetime | None = None,
 ) -> ExtractResult:
     """Read `databases` (each with its contracts, all of the same tables) and merge them into `schema`.
 
@@ -315,7 +316,7 @@ def extract(
     existing = raw_columns(con, schema)
     marks = {} if full_reload else {c.name: cursor_marks(con, schema, c, existing, scope_column) for c in contracts}
     staged = {c.name: Staged(c) for c in contracts}
-    load = Extraction(con, system, schema, contracts, run_id, full_reload=full_reload)
+    load = Extraction(con, system, schema, contracts, run_id, now, full_reload=full_reload)
     if len(databases) == 1 and not isolate_failures:
         # One database (MAP, eCampus): merge each table as soon as it is read, all in one transaction, so
         # memory holds one table at a time (scale 10 eCampus: 18 M rows).

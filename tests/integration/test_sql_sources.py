@@ -188,7 +188,7 @@ def test_ecampus_with_prefix_pseudonymises_users_and_keeps_removed_enrolments(de
 
 def test_no_clear_text_personal_data_reaches_the_build_database(deployment):
     assert materialize([map_source.map_tables, ecampus.ecampus_tables, platforms.platforms_registry,
-                        platforms.platform_tables]).success
+                        platforms.platform_tables], resources=RESOURCES).success
     with build_db(deployment) as con:
         for schema, table in con.execute("select schema_name, table_name from duckdb_tables()").fetchall():
             dump = str(con.execute(f'select * from "{schema}"."{table}"').fetchall())
@@ -201,7 +201,7 @@ def test_no_clear_text_personal_data_reaches_the_build_database(deployment):
 
 def test_platforms_load_with_their_code_and_the_registry_has_no_url(deployment):
     instance = DagsterInstance.ephemeral()
-    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance)
+    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES)
     assert result.success
     assert sorted(instance.get_dynamic_partitions("platforms")) == ["alpha", "beta"]
     assert query(deployment, "select platform_code, count(*) from raw_platforms.user_enrolments group by 1 "
@@ -221,7 +221,7 @@ def test_unreachable_platform_fails_alone_with_its_name_and_keeps_its_last_good_
     monkeypatch.setenv("PLATFORM_GAMMA_URL", sqlite_url(deployment / "platforms" / "gamma.sqlite"))
     write_registry(deployment, [platform("alpha"), platform("beta", prefix="moodle_"), platform("gamma")])
     instance = DagsterInstance.ephemeral()
-    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance).success
+    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES).success
     gamma_before = query(deployment, "select * from raw_platforms.user_enrolments where platform_code = 'gamma' "
                                      "order by id")
 
@@ -229,7 +229,7 @@ def test_unreachable_platform_fails_alone_with_its_name_and_keeps_its_last_good_
     execute(sqlite_url(deployment / "platforms" / "alpha.sqlite"),
             "insert into mdl_user_enrolments values (9, 0, 1, 5, 1672540000, 0, 1672540000, 1672540000)")
     # The whole-graph refresh: the run goes on, the non-blocking check names the platform.
-    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance)
+    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES)
     assert result.success
     check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "platforms_reachable")
     assert not check.passed and "platform gamma" in check.description and "PLATFORM_GAMMA_URL" in check.description
@@ -248,7 +248,7 @@ def test_unreachable_platform_fails_alone_with_its_name_and_keeps_its_last_good_
 
 def test_retired_platform_keeps_its_data_and_a_new_platform_is_discovered_by_the_sensor(deployment, monkeypatch):
     instance = DagsterInstance.ephemeral()
-    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance).success
+    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES).success
     context = build_sensor_context(instance=instance)
     assert platforms.platforms_registry_sensor(context).skip_message.startswith("no new platform")
 
@@ -271,7 +271,7 @@ def test_retired_platform_keeps_its_data_and_a_new_platform_is_discovered_by_the
     assert job.execute_in_process(instance=instance, tags=request.tags).success
     assert query(deployment, "select count(*) from raw_platforms.user where platform_code = 'delta'") == [(6,)]
 
-    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance)
+    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES)
     assert result.success
     assert next(e for e in result.get_asset_check_evaluations()).passed  # retired and gone: skipped, not failed
     assert query(deployment, "select count(*), count(_vanished_at) from raw_platforms.user_enrolments "
@@ -280,7 +280,7 @@ def test_retired_platform_keeps_its_data_and_a_new_platform_is_discovered_by_the
         [("alpha", True), ("beta", False), ("delta", True)]
 
     write_registry(deployment, [platform("alpha"), platform("delta", group="workers")])  # beta leaves the file
-    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance).success
+    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES).success
     assert query(deployment, "select _vanished_at is not null from raw_platforms.registry where code = 'beta'") == \
         [(True,)]
     assert query(deployment, "select count(*), count(_vanished_at) from raw_platforms.user_enrolments "
@@ -288,5 +288,5 @@ def test_retired_platform_keeps_its_data_and_a_new_platform_is_discovered_by_the
 
 
 def platforms_refresh():
-    defs = Definitions(assets=[platforms.platforms_registry, platforms.platform_tables], jobs=platforms.jobs)
+    defs = Definitions(assets=[platforms.platforms_registry, platforms.platform_tables], jobs=platforms.jobs, resources=RESOURCES)
     return defs.get_job_def("platforms_refresh")
