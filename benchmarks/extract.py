@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from dagster import DagsterInstance, materialize
 
+    from orchestration.resources import WarehouseResource
     from orchestration.sources import ecampus, platforms
     from orchestration.sources import map as map_source
 
@@ -49,7 +50,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nrun {run}{' (from an empty warehouse)' if run == 1 and not args.keep else ' (no source change)'}")
         for name, assets in steps:
             started = time.perf_counter()
-            result = materialize(assets, instance=instance, raise_on_error=False)
+            result = materialize(assets, instance=instance, raise_on_error=False,
+                                 resources={"warehouse": WarehouseResource()})
             seconds = time.perf_counter() - started
             total += seconds
             read = loaded = 0

@@ -6,6 +6,8 @@ graph is one lineage from the source tables to the published marts. Models are g
 
 import json
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Mapping
@@ -14,15 +16,15 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.concurrency import BUILD_DB_POOL
-from orchestration.settings import PROJECT_ROOT, warehouse_dir
+from orchestration.resources import WarehouseResource
+from orchestration.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 PUBLIC_SCHEMA = "marts"  # every table dbt builds in this schema is published
 
-warehouse_dir()  # export the absolute WAREHOUSE_DIR before dbt reads its profile
-# dagster-dbt looks for `dbt` on PATH (its manifest preparer takes no executable): use this environment's,
-# so every entry point works without an activated virtualenv.
-os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+# This environment's dbt, so every entry point works without an activated virtualenv (PATH untouched).
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() \
+    else (shutil.which("dbt") or "dbt")
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
@@ -41,10 +43,13 @@ def _manifest_is_stale(project: DbtProject) -> bool:
 
 
 # `dagster dev` re-parses on every reload; other entry points (jobs, tests) parse when the project changed.
-if _manifest_is_stale(dbt_project):
-    dbt_project.preparer.prepare(dbt_project)
-else:
-    dbt_project.prepare_if_dev()
+def _parse() -> None:
+    subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                    str(DBT_PROJECT_DIR)], check=True, cwd=DBT_PROJECT_DIR)
+
+
+if _manifest_is_stale(dbt_project) or os.environ.get("DAGSTER_IS_DEV_CLI"):
+    _parse()
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
@@ -61,10 +66,10 @@ translator = WarehouseDbtTranslator()
 @dbt_assets(
     manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, pool=BUILD_DB_POOL
 )
-def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    # The Dagster run id becomes the published figures' provenance (annex1_indicators.run_id).
-    run_vars = json.dumps({"run_id": context.run_id})
-    yield from dbt.cli(["build", "--vars", run_vars], context=context).stream()
+def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # The build path comes from the resource; the Dagster run id becomes the published figures'
+    # provenance (annex1_indicators.run_id).
+    yield from dbt.cli(["build", "--vars", warehouse.dbt_vars(run_id=context.run.run_id)], context=context).stream()
 
 
 def public_model_keys() -> list[AssetKey]:
@@ -77,5 +82,5 @@ def public_model_keys() -> list[AssetKey]:
     )
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project)
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 assets = [warehouse_dbt_models]

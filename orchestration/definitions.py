@@ -1,26 +1,38 @@
 """The code location: merges what each domain module contributes; nothing else.
 
-A source module exposes `assets` and may expose `checks`, `jobs` and `sensors` (e.g. the SoliComm drop
-sensor, the platform registry sensor) that belong with it.
+The source systems come from the registry (`orchestration.extract.registry`): each source module exposes
+`assets` and may expose `checks`, `jobs` and `sensors` (e.g. the SoliComm drop sensor, the platform
+registry sensor) that belong with it.
 """
-from dagster import Definitions
+from typing import Sequence
+
+from dagster import AssetSpec, Definitions
 
 from orchestration import checks, dbt, freshness, jobs, publish, reports, schedules, sensors
-from orchestration.sources import ecampus, evaluation, finance, platforms, pmsu, solicomm, submissions
-from orchestration.sources import map as map_source
-
-SOURCE_MODULES = [map_source, ecampus, platforms, solicomm, pmsu, finance, evaluation, submissions]
+from orchestration.extract.registry import SourceSystem, collected, source_systems
+from orchestration.resources import WarehouseResource
 
 
-def collected(name: str) -> list:
-    return [item for module in SOURCE_MODULES for item in getattr(module, name, [])]
+def extraction_log(source_assets: list) -> AssetSpec:
+    """raw_warehouse.source_extractions: every extract asset appends its row there (dbt's source
+    `warehouse`), so it follows them all."""
+    keys = [key for a in source_assets for key in getattr(a, "keys", [])]
+    return AssetSpec(["warehouse", "source_extractions"], group_name="warehouse", deps=keys,
+                     description="One row per extraction of a source system, written with its load")
 
 
-defs = Definitions(
-    assets=freshness.with_source_freshness(collected("assets")) + dbt.assets + publish.assets + reports.assets,
-    asset_checks=checks.checks + collected("checks"),
-    jobs=jobs.jobs + collected("jobs"),
-    schedules=schedules.schedules,
-    sensors=sensors.sensors + collected("sensors"),
-    resources={"dbt": dbt.dbt_resource},
-)
+def build_definitions(systems: Sequence[SourceSystem]) -> Definitions:
+    source_assets = collected(systems, "assets")
+    return Definitions(
+        assets=freshness.with_source_freshness(source_assets, systems)
+        + [extraction_log(source_assets)] + dbt.assets + publish.assets + reports.assets,
+        asset_checks=checks.checks + collected(systems, "checks"),
+        jobs=jobs.jobs + collected(systems, "jobs"),
+        schedules=schedules.schedules,
+        sensors=sensors.sensors + collected(systems, "sensors"),
+        resources={"dbt": dbt.dbt_resource, "warehouse": WarehouseResource()},
+    )
+
+
+SOURCE_SYSTEMS = source_systems()
+defs = build_definitions(SOURCE_SYSTEMS)

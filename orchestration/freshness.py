@@ -19,9 +19,8 @@ from typing import Sequence
 
 from dagster import AssetSpec, FreshnessPolicy, apply_freshness_policy, map_asset_specs
 
+from orchestration.extract.registry import SourceSystem, source_systems
 from orchestration.schedules import TIMEZONE
-
-SOURCE_GROUPS = ("map", "ecampus", "platforms", "solicomm", "pmsu", "finance", "evaluation", "submissions")
 
 NIGHTLY_DEADLINE_CRON = "0 6 * * *"  # the nightly refresh starts at 02:00 and must be done by 06:00
 NIGHTLY_WINDOW = timedelta(hours=4)
@@ -30,19 +29,25 @@ nightly_freshness = FreshnessPolicy.cron(
     deadline_cron=NIGHTLY_DEADLINE_CRON, lower_bound_delta=NIGHTLY_WINDOW, timezone=TIMEZONE
 )
 
-# One policy per source group. A source whose assets come to materialise only when the source changes
-# (rather than every night) would take a time window instead, e.g.
-# FreshnessPolicy.time_window(fail_window=timedelta(days=35)) for monthly SoliComm drops.
-SOURCE_FRESHNESS: dict[str, FreshnessPolicy] = {group: nightly_freshness for group in SOURCE_GROUPS}
+
+def source_freshness(systems: Sequence[SourceSystem]) -> dict[str, FreshnessPolicy]:
+    """One policy per source group (a source system of the registry). A source whose assets come to
+    materialise only when the source changes (rather than every night) would declare a time window
+    instead, e.g. `FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=35))` in its module."""
+    return {s.name: getattr(s.module, "FRESHNESS", nightly_freshness) for s in systems}
 
 
-def source_freshness(spec: AssetSpec) -> AssetSpec:
-    policy = SOURCE_FRESHNESS.get(spec.group_name or "")
-    if policy is None:
-        return spec
-    return apply_freshness_policy(spec, policy, overwrite_existing=False)  # a module's own policy wins
-
-
-def with_source_freshness(assets: Sequence) -> list:
+def with_source_freshness(assets: Sequence, systems: Sequence[SourceSystem] | None = None) -> list:
     """The given assets (definitions or specs), with a freshness policy on those of the source groups."""
-    return list(map_asset_specs(source_freshness, assets))
+    policies = source_freshness(source_systems() if systems is None else systems)
+
+    def apply(spec: AssetSpec) -> AssetSpec:
+        policy = policies.get(spec.group_name or "")
+        if policy is None:
+            return spec
+        return apply_freshness_policy(spec, policy, overwrite_existing=False)  # a module's own policy wins
+
+    return list(map_asset_specs(apply, assets))
+
+
+SOURCE_GROUPS = tuple(source_freshness(source_systems()))

@@ -14,10 +14,12 @@ import os
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +74,29 @@ def normalise_name(*parts: str | None) -> str | None:
     return " ".join(tokens) if tokens else None
 
 
+_configured: dict[str, object] = {}
+
+
+def use_key(key: str | None, key_dir: Path | None) -> None:
+    """The key a run uses, set by `orchestration.resources.WarehouseResource` for the run's duration; None:
+    a local key file in `key_dir` (demo only). Outside a run the environment's WAREHOUSE_HMAC_KEY /
+    WAREHOUSE_DIR serve (`use_key(None, None)`)."""
+    wanted = {"key": key, "dir": key_dir} if key or key_dir else {}
+    if _configured != wanted:
+        _configured.clear()
+        _configured.update(wanted)
+        reset_key_cache()
+
+
 @lru_cache(maxsize=1)
 def _key() -> bytes:
-    configured = os.environ.get(KEY_ENV)
+    configured = _configured.get("key") if _configured else os.environ.get(KEY_ENV)
     if configured:
-        return configured.encode("utf-8")
+        return str(configured).encode("utf-8")
     # Demo convenience only: production sets WAREHOUSE_HMAC_KEY (a secret kept outside the warehouse).
     from orchestration.settings import warehouse_dir
 
-    key_file = warehouse_dir() / LOCAL_KEY_FILE
+    key_file = Path(_configured["dir"] if _configured else warehouse_dir()) / LOCAL_KEY_FILE
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32), encoding="utf-8")
@@ -134,3 +150,56 @@ def birth_year_key(year: int | str | None) -> str | None:
         return keyed_hash(str(int(float(text.strip()))), "birth_year")
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class People:
+    """The personal columns of a table and the keys that replace them at extraction (methodology L2-L4).
+
+    email -> email_key, email_domain; first+last -> name_key, name_token_keys; username -> username_key
+    (keyed hash of lower(trim(username))); birth_year -> birth_year_key. The named columns are dropped.
+    """
+
+    email: str | None = None
+    first: str | None = None
+    last: str | None = None
+    username: str | None = None
+    birth_year: str | None = None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The key columns this adds (what erasure nulls)."""
+        out = ()
+        if self.email:
+            out += ("email_key", "email_domain")
+        if self.first or self.last:
+            out += ("name_key", "name_token_keys")
+        if self.birth_year:
+            out += ("birth_year_key",)
+        if self.username:
+            out += ("username_key",)
+        return out
+
+    def apply(self, table: pa.Table) -> pa.Table:
+        named = (self.email, self.first, self.last, self.username, self.birth_year)
+        out = table.drop_columns([c for c in named if c])
+        n = table.num_rows
+        if self.email:
+            normalised = [normalise_email(v) for v in table.column(self.email).to_pylist()]
+            out = out.append_column("email_key", pa.array([keyed_hash(v, "email") for v in normalised], pa.string()))
+            out = out.append_column("email_domain", pa.array(
+                [v.rsplit("@", 1)[1] if v else None for v in normalised], pa.string()))
+        if self.first or self.last:
+            firsts = table.column(self.first).to_pylist() if self.first else [None] * n
+            lasts = table.column(self.last).to_pylist() if self.last else [None] * n
+            keys = [name_keys(f, l) for f, l in zip(firsts, lasts)]
+            out = out.append_column("name_key", pa.array([k[0] for k in keys], pa.string()))
+            out = out.append_column("name_token_keys", pa.array([k[1] for k in keys], pa.list_(pa.string())))
+        if self.birth_year:
+            out = out.append_column("birth_year_key", pa.array(
+                [birth_year_key(y) for y in table.column(self.birth_year).to_pylist()], pa.string()))
+        if self.username:
+            out = out.append_column("username_key", pa.array(
+                [keyed_hash(str(u).strip().lower(), "username") if u is not None and str(u).strip() else None
+                 for u in table.column(self.username).to_pylist()], pa.string()))
+        return out

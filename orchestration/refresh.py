@@ -12,8 +12,11 @@ from orchestration.settings import load_sources, marts_db_path, warehouse_dir
 
 
 def execute_refresh(instance: DagsterInstance | None = None) -> ExecuteInProcessResult:
-    load_sources()  # fail early, with a clear message, on a missing or malformed sources file
-    from orchestration.definitions import defs
+    from orchestration.definitions import SOURCE_SYSTEMS, defs
+    from orchestration.extract.registry import validate_sources
+
+    # Fail early, with a clear message, on a missing or malformed sources file or an unknown section.
+    validate_sources(load_sources(), SOURCE_SYSTEMS)
 
     if instance is None:
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()

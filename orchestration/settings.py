@@ -3,8 +3,8 @@
 - WAREHOUSE_SOURCES: path of the deployment's sources file (default: the bundled demo's).
 - WAREHOUSE_DIR: folder holding the build database, the published marts and reports (default ./warehouse).
 
-Relative values are taken from the current directory. The resolved absolute WAREHOUSE_DIR is exported to
-the environment so that dbt, which runs as a subprocess in its own folder, builds into the same file.
+Relative values are taken from the current directory. Nothing here writes the environment: dbt gets the
+resolved build path from the invocation (`orchestration.dbt`, `orchestration.resources`).
 """
 from __future__ import annotations
 
@@ -29,9 +29,7 @@ class SourcesFileError(ValueError):
 
 
 def warehouse_dir() -> Path:
-    path = Path(os.environ.get("WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve()
-    os.environ["WAREHOUSE_DIR"] = str(path)  # dbt's profile reads it
-    return path
+    return Path(os.environ.get("WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve()
 
 
 def build_db_path() -> Path:

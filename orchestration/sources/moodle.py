@@ -17,9 +17,12 @@ from __future__ import annotations
 import pyarrow as pa
 
 from orchestration import pseudonymise
-from orchestration.sources.sql_tables import TableContract, pseudonymise_people
+from orchestration.extract.contract import Column, TableContract
+from orchestration.pseudonymise import People
 
-USER_KEYS = ("username_key", "email_key", "email_domain", "name_key", "name_token_keys")
+USERS = People(email="email", first="firstname", last="lastname", username="username")
+# What the source_watermarks of eCampus and the platforms show: their newest enrolment change.
+WATERMARK = "max(to_timestamp(greatest(timemodified, timecreated)))"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "user": ("id", "auth", "deleted", "suspended", "username", "email", "firstname", "lastname", "country",
@@ -75,21 +78,16 @@ TEXT_COLUMNS = {"auth", "username", "email", "firstname", "lastname", "country",
 DECIMAL_COLUMNS = {"sumgrades", "grade", "grademax", "gradepass"}
 
 
-def column_type(table: str, column: str) -> pa.DataType:
-    """Moodle's column types, for the empty raw tables of a deployment without that Moodle."""
-    if column in TEXT_COLUMNS:
-        return pa.string()
-    if column in DECIMAL_COLUMNS:
-        return pa.float64()
-    return pa.int64()
+def _column(name: str) -> Column:
+    """Moodle's column types (for the empty raw tables of a deployment without that Moodle)."""
+    return Column(name, "text" if name in TEXT_COLUMNS else "float" if name in DECIMAL_COLUMNS else "int")
 
 
-def _pseudonymise_users(batch: pa.Table) -> pa.Table:
+def _flag_guest(batch: pa.Table) -> pa.Table:
     # The guest account is known by its username, which is not kept: flag it before it is hashed away.
     usernames = batch.column("username").to_pylist()
-    is_guest = pa.array([(u or "").strip().lower() == "guest" for u in usernames], pa.bool_())
-    out = pseudonymise_people(batch, email="email", first="firstname", last="lastname", username="username")
-    return out.append_column("is_guest_account", is_guest)
+    return batch.append_column("is_guest_account", pa.array(
+        [(u or "").strip().lower() == "guest" for u in usernames], pa.bool_()))
 
 
 def contracts(tables: tuple[str, ...]) -> list[TableContract]:
@@ -121,19 +119,21 @@ def contracts(tables: tuple[str, ...]) -> list[TableContract]:
         return batch.append_column("birth_year_key", pa.array(keys, type=pa.string()))
 
     transforms = {
-        "user": _pseudonymise_users,
+        "user": _flag_guest,
         "user_info_field": remember_birthyear_fields,
         "user_info_data": pseudonymise_birth_years,
     }
     return [
         TableContract(
             name,
-            COLUMNS[name],
+            tuple(_column(c) for c in COLUMNS[name]),
             key=("id",),
             cursor=CURSORS.get(name, ()),
-            erase_on_vanish=USER_KEYS if name == "user" else (),
+            people=USERS if name == "user" else None,
+            erase_on_vanish=USERS.keys if name == "user" else (),
             transform=transforms.get(name),
             parent=PARENTS.get(name) if PARENTS.get(name, ("",))[0] in tables else None,
+            watermark=WATERMARK if name == "user_enrolments" else None,
         )
         for name in tables
     ]

@@ -61,25 +61,27 @@ from dagster import (
 
 from orchestration.settings import Sources, SourcesFileError, load_sources, resolve_sqlalchemy_url
 from orchestration.sources import moodle
-from orchestration.sources.map import ExtractConfig
-from orchestration.sources.sql_tables import (
-    Database,
-    SourceUnreachableError,
-    TableOutcome,
-    ensure_empty_tables,
-    extract,
-    merge_snapshot,
-    run,
+from orchestration.extract.contract import Column, SourceUnreachableError, TableContract, columns
+from orchestration.extract.merge import (
+    ExtractConfig, Extraction, TableOutcome, ensure_tables, full_reload_requested, record_extraction, snapshot,
 )
-from orchestration.warehouse import EXTRACT_MEMORY_LIMIT, build_connection, full_reload_requested
+from orchestration.extract.sql import Database, extract
+from orchestration.resources import WarehouseResource
+from orchestration.warehouse import EXTRACT_MEMORY_LIMIT
 from orchestration.concurrency import BUILD_DB_POOL
 
 SYSTEM = "platforms"
+SECTION_KEYS = ("registry",)
 RAW_SCHEMA = "raw_platforms"
 PARTITIONS = "platforms"
 DEFAULT_PREFIX = "mdl_"
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-REGISTRY_COLUMNS = ("code", "name", "intermediary", "constituent_group", "active", "since", "table_prefix")
+REGISTRY = TableContract(
+    "registry",
+    columns("code name intermediary constituent_group") + (Column("active", "bool"), Column("since", "date"),
+                                                           Column("table_prefix")),
+    key=("code",),
+)
 
 platform_partitions = DynamicPartitionsDefinition(name=PARTITIONS)
 # Dagster's run tags for a partition range (documented, but not exported as constants).
@@ -179,31 +181,20 @@ REGISTRY_KEY = AssetKey([SYSTEM, "registry"])
 
 @asset(key=REGISTRY_KEY, group_name=SYSTEM, compute_kind="yaml", pool=BUILD_DB_POOL,
        description="The external platform registry (no URLs), history kept; adds new platforms as partitions")
-def platforms_registry(context: AssetExecutionContext) -> MaterializeResult:
-    sources = load_sources()
+def platforms_registry(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    sources = warehouse.load_sources()
     if SYSTEM not in sources.raw:
         context.log.warning(f"{sources.path} has no '{SYSTEM}' section: no external platforms")
-        with build_connection() as con:
-            run(con, f"create schema if not exists {RAW_SCHEMA}")
-            run(
-                con,
-                f"create table if not exists {RAW_SCHEMA}.registry (code varchar, name varchar, intermediary varchar, "
-                "constituent_group varchar, active boolean, since date, table_prefix varchar, "
-                "_extracted_at timestamp, _vanished_at timestamp)",
-            )
+        with warehouse.connection() as con:
+            ensure_tables(con, RAW_SCHEMA, [REGISTRY])
         return MaterializeResult(metadata={"configured": False})
     platforms = load_registry(sources)
-    snapshot = pa.table({
-        "code": pa.array([p.code for p in platforms], pa.string()),
-        "name": pa.array([p.name for p in platforms], pa.string()),
-        "intermediary": pa.array([p.intermediary for p in platforms], pa.string()),
-        "constituent_group": pa.array([p.constituent_group for p in platforms], pa.string()),
-        "active": pa.array([p.active for p in platforms], pa.bool_()),
-        "since": pa.array([p.since for p in platforms], pa.date32()),
-        "table_prefix": pa.array([p.table_prefix for p in platforms], pa.string()),
-    })
-    with build_connection() as con:
-        written = merge_snapshot(con, RAW_SCHEMA, "registry", snapshot, ("code",))
+    rows = pa.Table.from_pylist(
+        [{c.name: getattr(p, c.name) for c in REGISTRY.columns} for p in platforms], schema=REGISTRY.arrow_schema())
+    with warehouse.connection() as con:
+        # Its own transaction; not an extraction of the platforms' data (no source_extractions row).
+        with Extraction(con, SYSTEM, RAW_SCHEMA, [REGISTRY], context.run.run_id, record=False) as load:
+            written = load.merge_one(snapshot(REGISTRY, rows))
     new = add_new_partitions(context.instance, [p.code for p in platforms])
     return MaterializeResult(metadata={
         "rows_read": len(platforms), "rows_loaded": written.rows_loaded, "rows_rejected": written.rows_rejected,
@@ -231,14 +222,15 @@ REACHABLE_CHECK = "platforms_reachable"
     compute_kind="sqlalchemy",
     pool=BUILD_DB_POOL,
 )
-def platform_tables(context: AssetExecutionContext, config: ExtractConfig):
+def platform_tables(context: AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource):
     """Extract the platforms of the run (its partition keys, or every registry platform without any)."""
-    sources = load_sources()
+    sources = warehouse.load_sources()
     if SYSTEM not in sources.raw:
         context.log.warning(f"{sources.path} has no '{SYSTEM}' section: no external platforms")
-        with build_connection() as con:
-            ensure_empty_tables(con, RAW_SCHEMA, moodle.contracts(moodle.PLATFORM_TABLES), moodle.column_type,
-                                scope_column="platform_code")
+        with warehouse.connection() as con:
+            contracts = moodle.contracts(moodle.PLATFORM_TABLES)
+            ensure_tables(con, RAW_SCHEMA, contracts, scope_column="platform_code")
+            record_extraction(con, SYSTEM, RAW_SCHEMA, contracts, context.run.run_id, None, 0, 0)
         for key in TABLE_KEYS:
             yield MaterializeResult(asset_key=key, metadata={"configured": False})
         yield AssetCheckResult(asset_key=TABLE_KEYS[0], check_name=REACHABLE_CHECK, passed=True)
@@ -263,9 +255,9 @@ def platform_tables(context: AssetExecutionContext, config: ExtractConfig):
             url, reason = None, str(exc)
         databases.append(Database(f"platform {code}", url, platform.table_prefix, code,
                                   tuple(moodle.contracts(moodle.PLATFORM_TABLES)), reason))
-    with build_connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
-        result = extract(con, RAW_SCHEMA, databases, scope_column="platform_code", full_reload=full_reload,
-                         isolate_failures=True)
+    with warehouse.connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
+        result = extract(con, SYSTEM, RAW_SCHEMA, databases, scope_column="platform_code", full_reload=full_reload,
+                         isolate_failures=True, run_id=context.run.run_id)
     loaded = {db.scope: result.outcomes[db.label] for db in databases if db.label in result.outcomes}
     failures: dict[str, str] = {}
     for db in databases:

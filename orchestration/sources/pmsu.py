@@ -1,59 +1,44 @@
 """PMSU register of funding agreements (Excel workbook) → raw_pmsu.register, raw_pmsu.rates (contract: pmsu.md).
 
 Hand-edited workbook: values are stripped of trailing spaces, amounts typed as text with spaces, commas
-(or apostrophes) as thousands separators are read as numbers, blank rows are skipped. Every agreement
-gets `amount_eur` at the rate of its signing month (sheet Rates: euros for one unit; EUR needs no rate),
-with the rate and month used. A Signed agreement whose month/currency has no rate, whose amount is not a
-number or which has no signing date is a clear error naming its Ref (nothing is written). A row with
-data but no Ref is set aside in raw_pmsu.rejects.
-
-An unchanged workbook (same sha256 as the last one loaded) costs nothing. Full reload: run tag
-`warehouse/full_reload=true`, WAREHOUSE_FULL_RELOAD=1, or the asset's run config `{"full_reload": true}`.
+(or apostrophes) as thousands separators are read as numbers, blank rows are skipped. A Signed agreement
+whose amount is not a number or which has no signing date, an unparseable date or a duplicate Ref is a
+clear error naming the Ref (nothing is written). A row with data but no Ref is set aside in
+raw_pmsu.rejects. The loader only loads: the conversion to euros at the signing month's rate is dbt's
+(models/intermediate/agreements/int_agreements__in_euros.sql).
 """
 import re
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
-from orchestration.settings import load_sources
-from orchestration.sources.files import (
-    FileExtractConfig,
-    FileSourceError,
-    Reject,
-    ensure_rejects_table,
-    ensure_state_tables,
-    ensure_table,
-    full_reload_requested,
-    loaded_sha,
-    merge_snapshot,
-    parse_text_date,
-    record_file_loaded,
-    replace_rejects,
-    sha256_of,
-    sources_section,
-)
-from orchestration.warehouse import build_connection
-from orchestration.concurrency import BUILD_DB_POOL
+from orchestration.extract.contract import Column, TableContract
+from orchestration.extract.files import FileSourceError, ParsedTable, Reject, SourceFile, file_source, parse_text_date
 
 SYSTEM = "pmsu"
-RAW_SCHEMA = "raw_pmsu"
+SECTION_KEYS = ("workbook",)
 
 REGISTER_COLUMNS = ["Ref", "Partner", "Partner category", "Country", "Amount", "Currency", "Signed on", "Period",
                     "Status", "Notes"]
 RATES_COLUMNS = ["Month", "Currency", "Rate"]
 STATUSES = {"signed": "Signed", "draft": "Draft", "cancelled": "Cancelled", "canceled": "Cancelled"}
 
-TABLES = {
-    "register": {
-        "ref": "varchar", "partner": "varchar", "partner_category": "varchar", "country": "varchar",
-        "amount": "double", "currency": "varchar", "signed_on": "date", "period": "varchar", "status": "varchar",
-        "notes": "varchar", "rate_month": "varchar", "rate_eur_per_unit": "double", "amount_eur": "double",
-        "sheet_row": "bigint",
-    },
-    "rates": {"month": "varchar", "currency": "varchar", "rate": "double"},
-}
+CONTRACTS = [
+    TableContract(
+        "register",
+        (Column("ref"), Column("partner"), Column("partner_category"), Column("country"), Column("amount", "float"),
+         Column("currency"), Column("signed_on", "date"), Column("period"), Column("status"), Column("notes"),
+         Column("sheet_row", "int")),
+        key=("ref",),
+        watermark="max(signed_on)",
+        description="PMSU funding agreements, one row per Ref, cleaned; history kept",
+    ),
+    TableContract(
+        "rates", (Column("month"), Column("currency"), Column("rate", "float")), key=("month", "currency"),
+        description="Monthly UN operational rates (euros per unit), one row per month and currency",
+    ),
+]
 
 
 def column_name(label: str) -> str:
@@ -119,11 +104,9 @@ def _sheet_rows(workbook, path: Path, sheet: str, required: list[str]):
 
 
 def read_workbook(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Reject]]:
-    """(register, rates, rejects); raises FileSourceError naming the Ref of any agreement it cannot convert."""
+    """(register, rates, rejects); raises FileSourceError naming the Ref of any agreement it cannot read."""
     from openpyxl import load_workbook
 
-    if not path.is_file():
-        raise FileSourceError(f"PMSU workbook {path} is missing")
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         rate_header, rate_rows = _sheet_rows(workbook, path, "Rates", RATES_COLUMNS)
@@ -150,7 +133,7 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Reject]]
         [(m, c, r) for (m, c), r in sorted(rates.items())], columns=["month", "currency", "rate"]
     )
 
-    register, rejects, missing_rates = [], [], []
+    register, rejects = [], []
     for number, values in reg_rows:
         row = {column_name(label): cell(values, reg_header, label) for label in REGISTER_COLUMNS}
         ref = _text(row["ref"])
@@ -172,92 +155,32 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Reject]]
         except ValueError:
             signed_on = None
             errors.append(f"agreement {ref} (Register row {number}): Signed on {row['signed_on']!r} is not a date")
-        currency = (_text(row["currency"]) or "").upper() or None
         if signed and signed_on is None:
             errors.append(f"agreement {ref} (Register row {number}) is Signed but has no 'Signed on' date")
-        rate_month = f"{signed_on.year:04d}-{signed_on.month:02d}" if signed_on else None
-        rate = None
-        if rate_month and currency:
-            rate = 1.0 if currency == "EUR" else rates.get((rate_month, currency))
-            if rate is None and signed:
-                missing_rates.append(f"{ref} ({currency} {rate_month})")
         register.append({
             "ref": ref, "partner": _text(row["partner"]), "partner_category": _text(row["partner_category"]),
-            "country": _text(row["country"]), "amount": amount, "currency": currency,
+            "country": _text(row["country"]), "amount": amount,
+            "currency": (_text(row["currency"]) or "").upper() or None,
             "signed_on": pd.Timestamp(signed_on) if signed_on else pd.NaT, "period": _text(row["period"]),
-            "status": status, "notes": _text(row["notes"]), "rate_month": rate_month,
-            "rate_eur_per_unit": rate,
-            "amount_eur": amount * rate if amount is not None and rate is not None else None,
-            "sheet_row": number,
+            "status": status, "notes": _text(row["notes"]), "sheet_row": number,
         })
-    if missing_rates:
-        errors.append(
-            f"no rate in sheet Rates for the signing month of Signed agreement(s) {', '.join(missing_rates)}"
-        )
-    frame = pd.DataFrame(register, columns=list(TABLES["register"]))
+    frame = pd.DataFrame(register, columns=[c.name for c in CONTRACTS[0].columns])
     duplicated = frame.loc[frame["ref"].duplicated(), "ref"].tolist()
     if duplicated:
         errors.append(f"duplicate Ref(s) {', '.join(sorted(set(duplicated)))}")
     if errors:
         raise FileSourceError(f"PMSU workbook {path}: " + "; ".join(errors))
-    frame["signed_on"] = pd.to_datetime(frame["signed_on"])
     return frame, rates_frame, rejects
 
 
-@multi_asset(
-    specs=[
-        AssetSpec([SYSTEM, "register"], group_name=SYSTEM,
-                  description="PMSU funding agreements, one row per Ref, cleaned, with amount_eur; history kept"),
-        AssetSpec([SYSTEM, "rates"], group_name=SYSTEM,
-                  description="Monthly UN operational rates (euros per unit), one row per month and currency"),
-    ],
-    compute_kind="excel",
-    pool=BUILD_DB_POOL,
-)
-def pmsu_workbook(context: AssetExecutionContext, config: FileExtractConfig):
-    """Read the PMSU workbook when its content changed; one transaction for both tables."""
-    sources = load_sources()
-    with build_connection() as con:
-        for table, columns in TABLES.items():
-            ensure_table(con, RAW_SCHEMA, table, columns)
-        ensure_state_tables(con, RAW_SCHEMA)
-        ensure_rejects_table(con, RAW_SCHEMA)
-        if sources_section(sources, SYSTEM) is None:
-            context.log.warning("PMSU is not configured in the sources file: nothing extracted")
-            for table in TABLES:
-                yield MaterializeResult(asset_key=[SYSTEM, table], metadata={
-                    "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0, "watermark": "", "configured": False})
-            return
-        path = sources.file(SYSTEM, "workbook")
-        if not path.is_file():
-            raise FileSourceError(f"PMSU workbook {path} is missing")
-        sha = sha256_of(path)
-        if not full_reload_requested(context, config) and loaded_sha(con, RAW_SCHEMA, path.name) == sha:
-            for table in TABLES:
-                yield MaterializeResult(asset_key=[SYSTEM, table], metadata={
-                    "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0, "watermark": sha,
-                    "skipped": f"{path.name} unchanged since it was last loaded"})
-            return
-        register, rates, rejects = read_workbook(path)
-        con.begin()
-        try:
-            reg = merge_snapshot(con, RAW_SCHEMA, "register", register, ["ref"])
-            rat = merge_snapshot(con, RAW_SCHEMA, "rates", rates, ["month", "currency"])
-            replace_rejects(con, RAW_SCHEMA, path.name, rejects)
-            record_file_loaded(con, RAW_SCHEMA, path.name, path, sha, len(register) + len(rejects),
-                               len(register), len(rejects))
-            con.commit()
-        except Exception:
-            con.rollback()
-            raise
-    for message in rejects:
-        context.log.warning(f"PMSU {path.name} Register row {message.line}: {message.rule}")
-    yield MaterializeResult(asset_key=[SYSTEM, "register"], metadata={
-        "rows_read": len(register) + len(rejects), "rows_loaded": reg.rows_loaded, "rows_rejected": len(rejects),
-        "rows_vanished": reg.rows_vanished, "watermark": sha})
-    yield MaterializeResult(asset_key=[SYSTEM, "rates"], metadata={
-        "rows_read": len(rates), "rows_loaded": rat.rows_loaded, "rows_rejected": 0,
-        "rows_vanished": rat.rows_vanished, "watermark": sha})
+def files(sources) -> list[SourceFile]:
+    return [SourceFile(sources.file(SYSTEM, "workbook"), "PMSU workbook")]
 
 
-assets = [pmsu_workbook]
+def parse(item: SourceFile, data: bytes) -> dict[str, ParsedTable]:
+    register, rates, rejects = read_workbook(item.path)
+    return {"register": ParsedTable(register, rejects, len(register) + len(rejects)), "rates": ParsedTable(rates)}
+
+
+assets = [file_source(SYSTEM, CONTRACTS, files, parse, name="pmsu_workbook", compute_kind="excel")]
+pmsu_workbook = assets[0]

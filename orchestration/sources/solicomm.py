@@ -50,69 +50,58 @@ from dagster import (
     sensor,
 )
 
-from orchestration import pseudonymise
-from orchestration.settings import load_sources
-from orchestration.sources.files import (
-    FileExtractConfig,
-    Column,
-    DelimitedFile,
-    FileSourceError,
-    Record,
-    Reject,
-    ensure_table,
-    full_reload_requested,
-    mask_emails,
-    merge_snapshot,
-    parse_records,
-    read_delimited,
-    sources_section,
+from orchestration.extract.contract import Column, TableContract
+from orchestration.extract.files import (
+    DelimitedFile, FileSourceError, Record, Reject, mask_emails, parse_records, read_delimited, sources_section, to_arrow,
 )
+from orchestration.extract.merge import (
+    ExtractConfig, Extraction, ensure_tables as ensure_raw_tables, full_reload_requested, record_extraction, snapshot,
+)
+from orchestration.pseudonymise import People
+from orchestration.resources import WarehouseResource
+from orchestration.settings import load_sources
 from orchestration.warehouse import build_connection
 from orchestration.concurrency import BUILD_DB_POOL
 
 log = logging.getLogger(__name__)
 
 SYSTEM = "solicomm"
+SECTION_KEYS = ("landing",)
 RAW_SCHEMA = "raw_solicomm"
 REJECT_LIMIT = 0.01  # share of a file's rows
 MANIFEST = "manifest.json"
 _DATE_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-CONTRACT = {
-    "members": [
-        Column("member_id", required=True), Column("email"), Column("first_name"), Column("last_name"),
-        Column("gender"), Column("birth_year"), Column("country"), Column("organisation_type"),
-        Column("organisation_name"), Column("created_on", "date_dmy"), Column("updated_on", "date_dmy"),
-    ],
-    "courses": [
-        Column("course_id", required=True), Column("code"), Column("title"), Column("language"),
-        Column("self_paced", "bool01"), Column("archived", "bool01"),
-    ],
-    "enrolments": [
-        Column("enrolment_id", required=True), Column("member_id", required=True),
-        Column("course_id", required=True), Column("enrolled_on", "date_dmy", required=True),
-        Column("completed_on", "date_dmy"), Column("status"),
-    ],
-}
-KEYS = {"members": "member_id", "courses": "course_id", "enrolments": "enrolment_id"}
-PII = ("email", "first_name", "last_name", "birth_year")
+MEMBERS = People(email="email", first="first_name", last="last_name", birth_year="birth_year")
+SNAPSHOT = Column("snapshot_date", "date", derived=True)  # the drop's date, set by the loader
 
-TABLES = {
-    "members": {
-        "member_id": "varchar", "email_key": "varchar", "email_domain": "varchar", "name_key": "varchar",
-        "name_token_keys": "varchar[]", "birth_year_key": "varchar", "gender": "varchar", "country": "varchar",
-        "organisation_type": "varchar", "organisation_name": "varchar", "created_on": "date",
-        "updated_on": "date", "snapshot_date": "date",
-    },
-    "courses": {
-        "course_id": "varchar", "code": "varchar", "title": "varchar", "language": "varchar",
-        "self_paced": "boolean", "archived": "boolean", "snapshot_date": "date",
-    },
-    "enrolments": {
-        "enrolment_id": "varchar", "member_id": "varchar", "course_id": "varchar", "enrolled_on": "date",
-        "completed_on": "date", "status": "varchar", "snapshot_date": "date",
-    },
-}
+CONTRACTS = [
+    TableContract(
+        "members",
+        (Column("member_id", required=True), Column("email"), Column("first_name"), Column("last_name"),
+         Column("gender"), Column("birth_year"), Column("country"), Column("organisation_type"),
+         Column("organisation_name"), Column("created_on", "date_dmy"), Column("updated_on", "date_dmy"), SNAPSHOT),
+        key=("member_id",), people=MEMBERS,
+        # A member vanishes only when erased on request: the match keys go; the e-mail domain (not
+        # identifying, needed by the counts) stays.
+        erase_on_vanish=tuple(k for k in MEMBERS.keys if k != "email_domain"),
+    ),
+    TableContract(
+        "courses",
+        (Column("course_id", required=True), Column("code"), Column("title"), Column("language"),
+         Column("self_paced", "bool01"), Column("archived", "bool01"), SNAPSHOT),
+        key=("course_id",),
+    ),
+    TableContract(
+        "enrolments",
+        (Column("enrolment_id", required=True), Column("member_id", required=True),
+         Column("course_id", required=True), Column("enrolled_on", "date_dmy", required=True),
+         Column("completed_on", "date_dmy"), Column("status"), SNAPSHOT),
+        key=("enrolment_id",), watermark="max(snapshot_date)",
+    ),
+]
+CONTRACT = {c.name: c for c in CONTRACTS}
+KEYS = {c.name: c.key[0] for c in CONTRACTS}
 REJECTS_DDL = (
     "snapshot_date date, file_name varchar, line_number bigint, rule varchar, raw_line varchar, "
     "rejected_at timestamp"
@@ -203,7 +192,8 @@ def read_verified_drop(drop: Drop) -> tuple[dict[str, DelimitedFile], str]:
 
 
 def _member_mask(header: list[str]):
-    personal = [header.index(c) for c in PII if c in header]
+    personal = [header.index(c) for c in (MEMBERS.email, MEMBERS.first, MEMBERS.last, MEMBERS.birth_year)
+                if c in header]
 
     def mask(record: Record) -> str:
         fields = list(record.fields)
@@ -216,25 +206,6 @@ def _member_mask(header: list[str]):
         return mask_emails(";".join(fields))
 
     return mask
-
-
-class KeyCache:
-    """Match keys of members' personal data, computed once per distinct value in a run."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple, tuple] = {}
-
-    def keys(self, email, first, last, birth_year) -> tuple:
-        token = (email, first, last, birth_year)
-        found = self._cache.get(token)
-        if found is None:
-            found = (
-                pseudonymise.email_key(email), pseudonymise.email_domain(email),
-                *pseudonymise.name_keys(first, last),
-                pseudonymise.birth_year_key(birth_year),
-            )
-            self._cache[token] = found
-        return found
 
 
 @dataclass
@@ -256,9 +227,10 @@ def _reject_duplicates(frame: pd.DataFrame, key: str, records: dict[int, Record]
     return frame.loc[~dup]
 
 
-def parse_drop(drop: Drop, files: dict[str, DelimitedFile], cache: KeyCache) -> ParsedDrop:
+def parse_drop(drop: Drop, files: dict[str, DelimitedFile]) -> ParsedDrop:
     frames, rejects, rows_read = {}, {}, {}
-    for table, columns in CONTRACT.items():
+    for table, contract in CONTRACT.items():
+        columns = [c for c in contract.columns if not c.derived]
         parsed = files[table]
         where = f"SoliComm drop {drop.snapshot_date}: {table}.csv"
         mask = _member_mask(parsed.header) if table == "members" else (lambda r: mask_emails(r.raw))
@@ -278,13 +250,6 @@ def parse_drop(drop: Drop, files: dict[str, DelimitedFile], cache: KeyCache) -> 
         rejects[table] = sorted(table_rejects, key=lambda r: r.line)
         rows_read[table] = len(parsed.records)
 
-    members = frames["members"]
-    keys = [cache.keys(*row) for row in zip(*(members[c].fillna("").tolist() for c in PII))]
-    key_frame = pd.DataFrame(
-        keys, columns=["email_key", "email_domain", "name_key", "name_token_keys", "birth_year_key"],
-        index=members.index,
-    )
-    frames["members"] = pd.concat([members.drop(columns=list(PII)), key_frame], axis=1)
     for table, frame in frames.items():
         frames[table] = frame.drop(columns=["_line"]).assign(snapshot_date=pd.Timestamp(drop.snapshot_date))
 
@@ -305,8 +270,7 @@ def parse_drop(drop: Drop, files: dict[str, DelimitedFile], cache: KeyCache) -> 
 
 
 def ensure_tables(con) -> None:
-    for table, columns in TABLES.items():
-        ensure_table(con, RAW_SCHEMA, table, columns)
+    ensure_raw_tables(con, RAW_SCHEMA, CONTRACTS)
     con.execute(f"create table if not exists {RAW_SCHEMA}.rejects ({REJECTS_DDL})")
     con.execute(f"create table if not exists {RAW_SCHEMA}.drops_loaded ({DROPS_LOADED_DDL})")
 
@@ -315,19 +279,15 @@ def newest_loaded(con) -> date | None:
     return con.execute(f"select max(snapshot_date) from {RAW_SCHEMA}.drops_loaded").fetchone()[0]
 
 
-def write_drop(con, drop: Drop, parsed: ParsedDrop, manifest_sha: str) -> dict[str, int]:
-    """Merge one drop into the raw tables (caller's transaction). Returns rows vanished per table."""
-    vanished = {}
+def write_drop(load: Extraction, drop: Drop, parsed: ParsedDrop, manifest_sha: str) -> dict[str, int]:
+    """Merge one drop into the raw tables (in `load`'s transaction). Returns rows vanished per table.
+
+    A row missing from the drop vanishes at the drop's date."""
+    con, vanished = load.con, {}
     when = datetime.combine(drop.snapshot_date, datetime.min.time())
-    for table in CONTRACT:
-        result = merge_snapshot(con, RAW_SCHEMA, table, parsed.frames[table], [KEYS[table]], vanished_at=when)
-        vanished[table] = result.rows_vanished
-    # Vanishing from SoliComm is erasure on request: the member's match keys leave the warehouse.
-    con.execute(
-        f"update {RAW_SCHEMA}.members set email_key = null, name_key = null, name_token_keys = null, "
-        "birth_year_key = null where _vanished_at is not null and (email_key is not null or name_key is not null "
-        "or name_token_keys is not null or birth_year_key is not null)"
-    )
+    for table, contract in CONTRACT.items():
+        rows = contract.prepare(to_arrow(parsed.frames[table], contract))
+        vanished[table] = load.merge_one(snapshot(contract, rows), vanished_at=when).rows_vanished
     con.execute(f"delete from {RAW_SCHEMA}.rejects where snapshot_date = ?", [drop.snapshot_date])
     rows = [
         (drop.snapshot_date, f"{table}.csv", r.line, r.rule, r.raw)
@@ -356,49 +316,48 @@ class ExtractReport:
     configured: bool = True
 
 
-def extract_solicomm(landing: Path | None, full_reload: bool = False, warn=log.warning) -> ExtractReport:
+def extract_solicomm(landing: Path | None, full_reload: bool = False, warn=log.warning,
+                     run_id: str | None = None, build_db: Path | None = None) -> ExtractReport:
     """Load every new complete drop of `landing` (None: not configured, only the empty tables)."""
     report = ExtractReport()
-    with build_connection() as con:
+    with build_connection(path=build_db) as con:
         ensure_tables(con)
         if landing is None:
             report.configured = False
+            record_extraction(con, SYSTEM, RAW_SCHEMA, CONTRACTS, run_id, None, 0, 0)
             return report
         drops = list_drops(landing)
         since = None if full_reload else newest_loaded(con)
-        cache = KeyCache()
         for drop in drops:
             if since is not None and drop.snapshot_date <= since:
                 continue
             try:
                 files, manifest_sha = read_verified_drop(drop)
-                parsed = parse_drop(drop, files, cache)
+                parsed = parse_drop(drop, files)
                 if parsed.problems:
                     raise DropNotLoadable("; ".join(parsed.problems))
             except DropNotLoadable as exc:
                 warn(str(exc))
                 report.not_loaded.append(str(exc))
                 continue
-            con.begin()
-            try:
-                vanished = write_drop(con, drop, parsed, manifest_sha)
-                con.commit()
-            except Exception:
-                con.rollback()
-                raise
+            with Extraction(con, SYSTEM, RAW_SCHEMA, CONTRACTS, run_id, full_reload=full_reload) as load:
+                vanished = write_drop(load, drop, parsed, manifest_sha)
             report.loaded.append(drop.snapshot_date.isoformat())
             for table in CONTRACT:
                 report.rows_read[table] += parsed.rows_read[table]
                 report.rows_loaded[table] += len(parsed.frames[table])
                 report.rows_rejected[table] += len(parsed.rejects[table])
                 report.rows_vanished[table] += vanished[table]
+        if not report.loaded:  # no new drop: the extraction is recorded all the same
+            with Extraction(con, SYSTEM, RAW_SCHEMA, CONTRACTS, run_id):
+                pass
         newest = newest_loaded(con)
         report.watermark = newest.isoformat() if newest else ""
     return report
 
 
-def configured_landing() -> Path | None:
-    sources = load_sources()
+def configured_landing(sources=None) -> Path | None:
+    sources = sources or load_sources()
     section = sources_section(sources, SYSTEM)
     if section is None:
         return None
@@ -428,12 +387,13 @@ CHECK_NAME = "solicomm_drops_loaded_cleanly"
     compute_kind="csv",
     pool=BUILD_DB_POOL,
 )
-def solicomm_drops(context: AssetExecutionContext, config: FileExtractConfig):
+def solicomm_drops(context: AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource):
     """Load, in date order, every complete SoliComm drop not loaded yet."""
-    landing = configured_landing()
+    landing = configured_landing(warehouse.load_sources())
     if landing is None:
         context.log.warning("SoliComm is not configured in the sources file: nothing extracted")
-    report = extract_solicomm(landing, full_reload_requested(context, config), warn=context.log.warning)
+    report = extract_solicomm(landing, full_reload_requested(context.run.tags, config.full_reload),
+                              warn=context.log.warning, run_id=context.run.run_id, build_db=warehouse.build_db_path)
     common = {"drops_loaded": ", ".join(report.loaded) or "none", "watermark": report.watermark}
     if not report.configured:
         common["configured"] = False

@@ -12,6 +12,7 @@ from dagster import DagsterInstance, Definitions, build_sensor_context, material
 
 from orchestration.sources import ecampus, platforms
 from orchestration.sources import map as map_source
+from tests.fixtures.files.support import RESOURCES
 from tests.fixtures.sql_sources import CLEAR_TEXTS, MAP, MOODLE, execute, write_tables
 
 
@@ -75,12 +76,12 @@ def metadata(result, node, table):
 
 
 def test_map_second_run_loads_nothing_and_one_change_loads_one_row(deployment):
-    first = materialize([map_source.map_tables])
+    first = materialize([map_source.map_tables], resources=RESOURCES)
     assert first.success
     assert metadata(first, "map_tables", "participant")["rows_loaded"] == 3
     assert metadata(first, "map_tables", "service_client")["rows_loaded"] == 1
 
-    second = materialize([map_source.map_tables])
+    second = materialize([map_source.map_tables], resources=RESOURCES)
     for table in MAP:
         meta = metadata(second, "map_tables", table)
         assert meta["rows_loaded"] == 0, table
@@ -91,7 +92,7 @@ def test_map_second_run_loads_nothing_and_one_change_loads_one_row(deployment):
     execute(sqlite_url(deployment / "map.sqlite"),
             "update registration set status = 'no_show', updated_at = '2023-03-01 08:00:00.000000' "
             "where registration_id = 1002")
-    third = materialize([map_source.map_tables])
+    third = materialize([map_source.map_tables], resources=RESOURCES)
     meta = metadata(third, "map_tables", "registration")
     # Read from the watermark on (>=: rows of the watermark's own instant are read again, unchanged).
     assert (meta["rows_loaded"], meta["read"]) == (1, "incremental") and meta["rows_read"] <= 3
@@ -100,13 +101,13 @@ def test_map_second_run_loads_nothing_and_one_change_loads_one_row(deployment):
 
 
 def test_map_erasure_removes_keys_and_a_removed_row_stays_flagged(deployment):
-    assert materialize([map_source.map_tables]).success
+    assert materialize([map_source.map_tables], resources=RESOURCES).success
     execute(sqlite_url(deployment / "map.sqlite"),
             "update participant set first_name = null, last_name = null, email = null, birth_year = null, "
             "updated_at = '2024-01-01 00:00:00.000000' where participant_id = 101",
             "delete from registration where registration_id = 1003",
             "delete from participant where participant_id = 102")  # physically erased
-    assert materialize([map_source.map_tables]).success
+    assert materialize([map_source.map_tables], resources=RESOURCES).success
 
     rows = query(deployment, "select participant_id, email_key, email_domain, name_key, name_token_keys, "
                              "birth_year_key, constituent_group, _vanished_at is not null "
@@ -119,19 +120,19 @@ def test_map_erasure_removes_keys_and_a_removed_row_stays_flagged(deployment):
 
 
 def test_full_reload_by_run_tag_rewrites_every_row(deployment):
-    assert materialize([map_source.map_tables]).success
-    again = materialize([map_source.map_tables], tags={"warehouse/full_reload": "true"})
+    assert materialize([map_source.map_tables], resources=RESOURCES).success
+    again = materialize([map_source.map_tables], resources=RESOURCES, tags={"warehouse/full_reload": "true"})
     meta = metadata(again, "map_tables", "participant")
     assert (meta["rows_read"], meta["rows_loaded"], meta["read"], meta["full_reload"]) == (3, 3, "full", True)
 
 
 def test_missing_column_is_named_and_nothing_already_loaded_is_lost(deployment):
-    assert materialize([ecampus.ecampus_tables]).success
+    assert materialize([ecampus.ecampus_tables], resources=RESOURCES).success
     before = query(deployment, "select * from raw_ecampus.user_enrolments order by id")
     execute(sqlite_url(deployment / "ecampus.sqlite"),
             "update moodle_user_enrolments set status = 1, timemodified = timemodified + 5000 where id = 3",
             "alter table moodle_role_assignments drop column contextid")
-    result = materialize([ecampus.ecampus_tables], raise_on_error=False)
+    result = materialize([ecampus.ecampus_tables], resources=RESOURCES, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure).event_specific_data.error
     while failure.cause is not None:
@@ -145,7 +146,7 @@ def test_missing_column_is_named_and_nothing_already_loaded_is_lost(deployment):
 
 
 def test_ecampus_with_prefix_pseudonymises_users_and_keeps_removed_enrolments(deployment):
-    first = materialize([ecampus.ecampus_tables])
+    first = materialize([ecampus.ecampus_tables], resources=RESOURCES)
     assert first.success
     for table in platforms.moodle.ECAMPUS_TABLES:
         assert metadata(first, "ecampus_tables", table)["rows_loaded"] > 0, table
@@ -173,7 +174,7 @@ def test_ecampus_with_prefix_pseudonymises_users_and_keeps_removed_enrolments(de
             "delete from moodle_user_enrolments where userid = 4",
             "delete from moodle_role_assignments where userid = 4",
             "insert into moodle_user_enrolments values (6, 0, 2, 5, 1672540000, 0, 1672540000, 1672540000)")
-    second = materialize([ecampus.ecampus_tables])
+    second = materialize([ecampus.ecampus_tables], resources=RESOURCES)
     meta = metadata(second, "ecampus_tables", "user_enrolments")
     assert (meta["rows_loaded"], meta["rows_vanished"], meta["read"]) == (1, 1, "incremental")
     assert metadata(second, "ecampus_tables", "role_assignments")["rows_vanished"] == 1
@@ -181,13 +182,13 @@ def test_ecampus_with_prefix_pseudonymises_users_and_keeps_removed_enrolments(de
     assert query(deployment, "select id, _vanished_at is not null from raw_ecampus.user_enrolments order by id") == \
         [(1, False), (2, False), (3, False), (4, True), (5, False), (6, False)]
 
-    third = materialize([ecampus.ecampus_tables])
+    third = materialize([ecampus.ecampus_tables], resources=RESOURCES)
     assert all(metadata(third, "ecampus_tables", t)["rows_loaded"] == 0 for t in platforms.moodle.ECAMPUS_TABLES)
 
 
 def test_no_clear_text_personal_data_reaches_the_build_database(deployment):
     assert materialize([map_source.map_tables, ecampus.ecampus_tables, platforms.platforms_registry,
-                        platforms.platform_tables]).success
+                        platforms.platform_tables], resources=RESOURCES).success
     with build_db(deployment) as con:
         for schema, table in con.execute("select schema_name, table_name from duckdb_tables()").fetchall():
             dump = str(con.execute(f'select * from "{schema}"."{table}"').fetchall())
@@ -200,7 +201,7 @@ def test_no_clear_text_personal_data_reaches_the_build_database(deployment):
 
 def test_platforms_load_with_their_code_and_the_registry_has_no_url(deployment):
     instance = DagsterInstance.ephemeral()
-    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance)
+    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES)
     assert result.success
     assert sorted(instance.get_dynamic_partitions("platforms")) == ["alpha", "beta"]
     assert query(deployment, "select platform_code, count(*) from raw_platforms.user_enrolments group by 1 "
@@ -220,7 +221,7 @@ def test_unreachable_platform_fails_alone_with_its_name_and_keeps_its_last_good_
     monkeypatch.setenv("PLATFORM_GAMMA_URL", sqlite_url(deployment / "platforms" / "gamma.sqlite"))
     write_registry(deployment, [platform("alpha"), platform("beta", prefix="moodle_"), platform("gamma")])
     instance = DagsterInstance.ephemeral()
-    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance).success
+    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES).success
     gamma_before = query(deployment, "select * from raw_platforms.user_enrolments where platform_code = 'gamma' "
                                      "order by id")
 
@@ -228,7 +229,7 @@ def test_unreachable_platform_fails_alone_with_its_name_and_keeps_its_last_good_
     execute(sqlite_url(deployment / "platforms" / "alpha.sqlite"),
             "insert into mdl_user_enrolments values (9, 0, 1, 5, 1672540000, 0, 1672540000, 1672540000)")
     # The whole-graph refresh: the run goes on, the non-blocking check names the platform.
-    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance)
+    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES)
     assert result.success
     check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "platforms_reachable")
     assert not check.passed and "platform gamma" in check.description and "PLATFORM_GAMMA_URL" in check.description
@@ -247,7 +248,7 @@ def test_unreachable_platform_fails_alone_with_its_name_and_keeps_its_last_good_
 
 def test_retired_platform_keeps_its_data_and_a_new_platform_is_discovered_by_the_sensor(deployment, monkeypatch):
     instance = DagsterInstance.ephemeral()
-    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance).success
+    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES).success
     context = build_sensor_context(instance=instance)
     assert platforms.platforms_registry_sensor(context).skip_message.startswith("no new platform")
 
@@ -270,7 +271,7 @@ def test_retired_platform_keeps_its_data_and_a_new_platform_is_discovered_by_the
     assert job.execute_in_process(instance=instance, tags=request.tags).success
     assert query(deployment, "select count(*) from raw_platforms.user where platform_code = 'delta'") == [(6,)]
 
-    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance)
+    result = materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES)
     assert result.success
     assert next(e for e in result.get_asset_check_evaluations()).passed  # retired and gone: skipped, not failed
     assert query(deployment, "select count(*), count(_vanished_at) from raw_platforms.user_enrolments "
@@ -279,7 +280,7 @@ def test_retired_platform_keeps_its_data_and_a_new_platform_is_discovered_by_the
         [("alpha", True), ("beta", False), ("delta", True)]
 
     write_registry(deployment, [platform("alpha"), platform("delta", group="workers")])  # beta leaves the file
-    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance).success
+    assert materialize([platforms.platforms_registry, platforms.platform_tables], instance=instance, resources=RESOURCES).success
     assert query(deployment, "select _vanished_at is not null from raw_platforms.registry where code = 'beta'") == \
         [(True,)]
     assert query(deployment, "select count(*), count(_vanished_at) from raw_platforms.user_enrolments "
@@ -287,5 +288,5 @@ def test_retired_platform_keeps_its_data_and_a_new_platform_is_discovered_by_the
 
 
 def platforms_refresh():
-    defs = Definitions(assets=[platforms.platforms_registry, platforms.platform_tables], jobs=platforms.jobs)
+    defs = Definitions(assets=[platforms.platforms_registry, platforms.platform_tables], jobs=platforms.jobs, resources=RESOURCES)
     return defs.get_job_def("platforms_refresh")

@@ -1,8 +1,8 @@
 """Shared file-reading helpers: encodings, line numbers, typed parsing, amounts, the catalogue."""
 import pytest
 
-from orchestration.catalogue import load_catalogue
-from orchestration.sources.files import Column, FileSourceError, decode_text, parse_records, read_delimited
+from orchestration.extract.contract import Column
+from orchestration.extract.files import FileSourceError, decode_text, parse_records, read_delimited
 from orchestration.sources.pmsu import parse_amount
 
 
@@ -53,26 +53,3 @@ def test_amounts_typed_as_text(typed, number):
 def test_amount_that_is_not_a_number_fails():
     with pytest.raises(ValueError):
         parse_amount("about 5k")
-
-
-def test_catalogue_refuses_unknown_and_computed_indicators():
-    cat = load_catalogue()
-    assert cat.refusal("5.3", "job_descriptions_reviewed") is None
-    assert cat.refusal("5.5", "staff_wellbeing_index") == "unknown indicator code"
-    assert cat.refusal("3.A", "earned_net_contribution_share") == "indicator computed from records"
-    assert cat.refusal("5.3", "typo_measure") == "unknown measure for indicator 5.3"
-    submitted = {code for (code, _), m in cat.measures.items() if m.origin == "submitted"}
-    assert submitted == {"2.10", "3.2", "4.1", "5.A", "5.1", "5.2", "5.3", "5.4", "6.A", "6.1", "6.2", "7.A",
-                         "7.1", "7.2", "7.3", "8.A", "8.1", "8.2", "R", "C"}
-
-
-def test_solicomm_key_cache_gives_the_pseudonymise_keys():
-    from orchestration import pseudonymise
-    from orchestration.sources.solicomm import KeyCache
-
-    args = ("  Ana.Perez+x@Gmail.com", "José-María", "GARCÍA López", "1980")
-    assert KeyCache().keys(*args) == (
-        pseudonymise.email_key(args[0]), pseudonymise.email_domain(args[0]),
-        pseudonymise.name_key(args[1], args[2]), pseudonymise.name_token_keys(args[1], args[2]),
-        pseudonymise.birth_year_key(args[3]))
-    assert KeyCache().keys("", "", "", "") == (None, None, None, None, None)

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from orchestration import pseudonymise
 from orchestration.settings import load_sources
 from orchestration.sources import moodle, platforms
-from orchestration.sources.sql_tables import arrow_type, pseudonymise_people, rows_to_arrow, safe_url
-from orchestration.warehouse import full_reload_requested
+from orchestration.extract.merge import full_reload_requested
+from orchestration.extract.sql import arrow_type, rows_to_arrow, safe_url
+from orchestration.pseudonymise import People
 
 
 def test_reflected_types_map_to_arrow():
@@ -41,8 +42,8 @@ def test_batch_pseudonymisation_equals_the_key_functions():
                       "email": ["Zoe.Angstrom+news@Example.org", "0cc175b9c0f1b6a831c399e269772661", None],
                       "firstname": ["Zoë", "Kwame", None], "lastname": ["Ångström", "Mensah", None],
                       "birth_year": [1985, None, 1990]})
-    out = pseudonymise_people(batch, email="email", first="firstname", last="lastname", username="username",
-                              birth_year="birth_year")
+    out = People(email="email", first="firstname", last="lastname", username="username",
+                 birth_year="birth_year").apply(batch)
     assert out.column_names == ["id", "email_key", "email_domain", "name_key", "name_token_keys", "birth_year_key",
                                 "username_key"]
     assert out.column("email_key").to_pylist() == [pseudonymise.email_key("zoe.angstrom@example.org"), None, None]

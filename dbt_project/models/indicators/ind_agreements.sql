@@ -5,7 +5,7 @@
 -- 3.3 `Signed` agreements signed in the period whose amount in euros, at the rate of the signing month
 --     (converted at extraction), exceeds 500,000.
 with signed as (
-    select * from {{ ref('stg_pmsu__agreements') }}
+    select * from {{ ref('int_agreements__in_euros') }}
     where is_signed and signed_year is not null
 ),
 

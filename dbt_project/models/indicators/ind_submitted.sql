@@ -4,7 +4,7 @@
 -- Unit: the catalogue's unit when a number is submitted (`percent` for an indicator the catalogue words as
 -- text but a unit reports as a number, e.g. 5.1 "100 %"), `text` when only a text is submitted.
 with submissions as (
-    select * from {{ ref('stg_submissions__submissions') }}
+    select * from {{ ref('int_submissions__accepted') }}
     where vanished_at is null
 ),
 

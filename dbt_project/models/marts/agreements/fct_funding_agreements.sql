@@ -3,7 +3,7 @@
 -- covers. The partner category is denormalised (English and French labels) for BI tools. The register's
 -- free-text notes are left out: they may name people.
 with agreements as (
-    select * from {{ ref('stg_pmsu__agreements') }}
+    select * from {{ ref('int_agreements__in_euros') }}
 ),
 
 categories as (

@@ -1,7 +1,7 @@
 -- One row per agreement of the PMSU register still in the workbook. The extraction already cleaned the
--- hand-typed cells (spaces, amounts typed as text, blank rows) and converted the amount to euros at the rate
--- of the signing month (raw_pmsu.register.amount_eur); here: names, codes, the signing year and the period
--- covered parsed into its first and last year. An agreement removed from the workbook (`_vanished_at`) is
+-- hand-typed cells (spaces, amounts typed as text, blank rows); here: names, codes, the signing year and
+-- month, and the period covered parsed into its first and last year. The conversion to euros is
+-- int_agreements__in_euros. An agreement removed from the workbook (`_vanished_at`) is
 -- no longer in the register: its history stays in raw_pmsu.register only.
 with source as (
     select * from {{ source('pmsu', 'register') }}
@@ -20,9 +20,7 @@ renamed as (
         upper(trim(currency)) as currency,
         signed_on,
         year(signed_on) as signed_year,
-        rate_month,
-        rate_eur_per_unit,
-        amount_eur,
+        strftime(signed_on, '%Y-%m') as rate_month,
         trim(period) as period_covered,
         try_cast(regexp_extract(trim(period), '^(\d{4})(?:\s*[-–/]\s*(\d{2}|\d{4}))?$', 1) as integer)
             as period_first_year,

@@ -1,21 +1,17 @@
-"""Shared machinery of the file sources (SoliComm drops, PMSU workbook, finance/HR, evaluation, submissions).
+"""File sources (SoliComm drops, PMSU workbook, finance/HR, evaluation, submissions): reading and the asset factory.
 
 - Reading delimited text: encoding by byte-order mark (UTF-8 with BOM, else UTF-8, else Windows-1252),
   records with their physical line numbers and raw text, so a malformed row can be set aside with its
   line and the rule it broke (`Reject`).
 - Typed parsing of a table's records, vectorised with pandas: wrong field counts, unparseable dates and
-  numbers, missing required values become rejects; the rest a typed DataFrame.
+  numbers, missing required values become rejects; the rest a typed frame.
 - Content hashes: `raw_<system>.files_loaded` remembers the sha256 of every file loaded, so an unchanged
-  file costs nothing (`unchanged`). A full reload ignores it: run tag `warehouse/full_reload=true`
-  (Dagster UI: "Launch run" → tags), environment variable `WAREHOUSE_FULL_RELOAD=1`, or the asset's run
-  config `{"full_reload": true}` (`FileExtractConfig`).
-- History-keeping writes (`merge_snapshot`) optionally restricted to one partition (one survey file, …),
-  into tables created up front from explicit column types (`ensure_table`), so a source not configured in
-  the deployment still leaves empty, well-typed raw tables for dbt.
+  file costs nothing. A full reload (`orchestration.extract.merge.full_reload_requested`) ignores it.
+- `file_source`: the asset of a file source that declares only its contracts, the files it reads and a
+  parser; writes go through the merge engine, one transaction per run.
 
-A missing required file or column raises `FileSourceError`, naming the file and the column.
+A missing required file, sheet or column raises `FileSourceError`, naming the file and the column.
 """
-from __future__ import annotations
 
 import csv
 import hashlib
@@ -28,18 +24,23 @@ from typing import Callable, Iterable, Sequence
 
 import duckdb
 import pandas as pd
-from dagster import Config
+import pyarrow as pa
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
-from orchestration import warehouse
+from orchestration.concurrency import BUILD_DB_POOL
+from orchestration.resources import WarehouseResource
+from orchestration.extract.contract import Column, SourceContractError, TableContract
+from orchestration.extract.merge import (
+    ExtractConfig, Extraction, Staged, ensure_tables, full_reload_requested, q, record_extraction, run, snapshot,
+    with_scope,
+)
 
 log = logging.getLogger(__name__)
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
-HISTORY_COLUMNS = {"_extracted_at": "timestamp", "_vanished_at": "timestamp"}
 
-
-class FileSourceError(RuntimeError):
+class FileSourceError(SourceContractError):
     """A file source lacks a required file, sheet or column, or holds a value that cannot be loaded."""
 
 
@@ -128,23 +129,6 @@ def require_columns(where: str, header: Sequence[str], required: Iterable[str]) 
 
 
 # --------------------------------------------------------------------------------------------- parsing
-
-
-@dataclass(frozen=True)
-class Column:
-    """A contract column: its DuckDB type and how its text is parsed.
-
-    kind: text | int | float | date_dmy (DD/MM/YYYY) | date (ISO or DD/MM/YYYY) | bool01
-    """
-
-    name: str
-    kind: str = "text"
-    required: bool = False  # an empty value is a reject
-
-    @property
-    def sql_type(self) -> str:
-        return {"text": "varchar", "int": "bigint", "float": "double", "date_dmy": "date", "date": "date",
-                "bool01": "boolean"}[self.kind]
 
 
 @dataclass
@@ -261,29 +245,6 @@ def parse_text_date(value: object) -> date | None:
 # --------------------------------------------------------------------------------------------- state
 
 
-class FileExtractConfig(Config):
-    """Run config of a file extract asset. full_reload: re-read every file even when unchanged."""
-
-    full_reload: bool = False
-
-
-def full_reload_requested(context, config: FileExtractConfig | None = None) -> bool:
-    """Run tag `warehouse/full_reload=true`, WAREHOUSE_FULL_RELOAD=1, or run config `{"full_reload": true}`."""
-    try:
-        tags = context.run.tags if context is not None else {}
-    except Exception:  # noqa: BLE001 - a context without a run (direct invocation)
-        tags = {}
-    return warehouse.full_reload_requested(tags, bool(config and config.full_reload))
-
-
-def ensure_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: dict[str, str]) -> None:
-    """Create `schema.table` with the given column types (+ history columns) when it does not exist."""
-    con.execute(f'create schema if not exists "{schema}"')
-    cols = {**columns, **HISTORY_COLUMNS}
-    ddl = ", ".join(f'"{name}" {sql_type}' for name, sql_type in cols.items())
-    con.execute(f'create table if not exists "{schema}"."{table}" ({ddl})')
-
-
 FILES_LOADED_COLUMNS = {
     "file_name": "varchar", "path": "varchar", "sha256": "varchar", "rows_read": "bigint",
     "rows_loaded": "bigint", "rows_rejected": "bigint", "loaded_at": "timestamp",
@@ -335,58 +296,6 @@ def replace_rejects(con: duckdb.DuckDBPyConnection, schema: str, file_name: str,
         )
 
 
-# --------------------------------------------------------------------------------------------- writing
-
-
-@dataclass
-class MergeResult:
-    rows_loaded: int
-    rows_vanished: int
-    newly_vanished_keys: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def merge_snapshot(
-    con: duckdb.DuckDBPyConnection,
-    schema: str,
-    table: str,
-    snapshot: pd.DataFrame,
-    key: Sequence[str],
-    partition: dict[str, object] | None = None,
-    vanished_at: object | None = None,
-) -> MergeResult:
-    """Upsert a full snapshot (of one partition, when given), keeping rows that vanished from the source.
-
-    The table must exist (`ensure_table`). Rows present replace their previous version (`_vanished_at`
-    cleared); rows of the partition no longer present stay, flagged `_vanished_at` (= `vanished_at`, or
-    now). Runs inside the caller's transaction.
-    """
-    target = f'"{schema}"."{table}"'
-    name = f"_snapshot_{table}"
-    con.register(name, snapshot)
-    try:
-        on_key = " and ".join(f't."{k}" = s."{k}"' for k in key)
-        where_partition = ""
-        params: list[object] = []
-        if partition:
-            where_partition = " and " + " and ".join(f't."{k}" = ?' for k in partition)
-            params = list(partition.values())
-        con.execute(f"delete from {target} t where exists (select 1 from {name} s where {on_key})")
-        con.execute(
-            f"insert into {target} by name select *, now()::timestamp as _extracted_at, "
-            f"null::timestamp as _vanished_at from {name}"
-        )
-        when = "?::timestamp" if vanished_at is not None else "now()::timestamp"
-        when_params = [vanished_at] if vanished_at is not None else []
-        vanished = con.execute(
-            f"update {target} t set _vanished_at = {when} where _vanished_at is null{where_partition} "
-            f"and not exists (select 1 from {name} s where {on_key}) returning {', '.join(key)}",
-            when_params + params,
-        ).df()
-    finally:
-        con.unregister(name)
-    return MergeResult(rows_loaded=len(snapshot), rows_vanished=len(vanished), newly_vanished_keys=vanished)
-
-
 def sources_section(sources, system: str) -> dict | None:
     """The deployment's section for `system`, or None when the deployment does not configure it."""
     section = sources.raw.get(system)
@@ -396,78 +305,180 @@ def sources_section(sources, system: str) -> dict | None:
 # --------------------------------------------------------------------------------------------- CSV tables
 
 
-@dataclass
-class StagedFile:
-    """A CSV file read and parsed (or skipped because unchanged), ready to be written in a transaction."""
-
-    path: Path
-    sha256: str
-    skipped: bool
-    frame: pd.DataFrame | None = None
-    rejects: list[Reject] = field(default_factory=list)
-    rows_read: int = 0
-
-    def metadata(self, merge: MergeResult | None = None) -> dict:
-        if self.skipped:
-            return {"rows_read": 0, "rows_loaded": 0, "rows_rejected": 0, "watermark": self.sha256,
-                    "skipped": f"{self.path.name} unchanged since it was last loaded"}
-        meta = {"rows_read": self.rows_read, "rows_loaded": len(self.frame), "rows_rejected": len(self.rejects),
-                "watermark": self.sha256}
-        if merge is not None:
-            meta["rows_vanished"] = merge.rows_vanished
-        return meta
-
-
-def stage_csv(
-    con: duckdb.DuckDBPyConnection,
-    schema: str,
-    path: Path,
-    columns: Sequence[Column],
-    key: Sequence[str],
-    full_reload: bool,
-    delimiter: str = ",",
+def parse_csv(
+    path: Path, data: bytes, contract: TableContract, delimiter: str = ",",
     validate: Callable[[pd.DataFrame], pd.Series] | None = None,
-    label: str = "",
-) -> StagedFile:
-    """Read and parse one CSV unless its content is unchanged since it was last loaded.
-
-    Rejects: malformed rows (field count, unparseable values, missing required values), duplicate keys,
-    and rows `validate` gives a rule for (a Series of rule texts, None where the row is fine).
-    """
-    if not path.is_file():
-        raise FileSourceError(f"{label or 'required file'} {path} is missing")
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    if not full_reload and loaded_sha(con, schema, path.name) == sha:
-        return StagedFile(path, sha, skipped=True)
+) -> "ParsedTable":
+    """One CSV parsed against its contract. Rejects: malformed rows (field count, unparseable values,
+    missing required values), rows `validate` gives a rule for, and duplicate keys (a later line wins)."""
     table = read_delimited(path, delimiter, data=data)
-    frame, rejects = parse_records(str(path), table, columns)
+    frame, rejects = parse_records(str(path), table, [c for c in contract.columns if not c.derived])
     raw = {r.line: r.raw for r in table.records}
     rules = pd.Series([None] * len(frame), index=frame.index, dtype="object")
     if validate is not None and len(frame):
         rules = validate(frame).reindex(frame.index)
-    duplicate = frame.duplicated(list(key), keep="last")
+    key = [k for k in contract.key if not contract.column(k).derived]
+    duplicate = frame.duplicated(key, keep="last")
     rules = rules.where(rules.notna() | ~duplicate, f"duplicate {', '.join(key)} (a later line wins)")
     bad = rules.notna()
     for line, rule in zip(frame.loc[bad, "_line"], rules[bad]):
         rejects.append(Reject(int(line), rule, mask_emails(raw[int(line)])))
     rejects.sort(key=lambda r: r.line)
     frame = frame.loc[~bad].drop(columns=["_line"]).reset_index(drop=True)
-    return StagedFile(path, sha, skipped=False, frame=frame, rejects=rejects, rows_read=len(table.records))
+    return ParsedTable(frame, rejects, len(table.records))
 
 
-def write_staged(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, staged: StagedFile, key: Sequence[str],
-    partition: dict[str, object] | None = None,
-) -> MergeResult | None:
-    """Merge a staged file into its table, replace its rejects, remember its hash (caller's transaction)."""
-    if staged.skipped:
-        return None
-    merge = merge_snapshot(con, schema, table, staged.frame, key, partition=partition)
-    replace_rejects(con, schema, staged.path.name, staged.rejects)
-    record_file_loaded(con, schema, staged.path.name, staged.path, staged.sha256, staged.rows_read,
-                       len(staged.frame), len(staged.rejects))
-    return merge
+def to_arrow(rows: pd.DataFrame | pa.Table, contract: TableContract) -> pa.Table:
+    """A parsed frame as the contract's typed Arrow table (derived columns included when present)."""
+    if isinstance(rows, pa.Table):
+        return rows
+    arrays, names = [], []
+    for column in contract.columns:
+        if column.name not in rows.columns:
+            continue
+        values = rows[column.name]
+        if column.arrow_type == pa.date32():
+            values = pd.to_datetime(values).dt.date
+        arrays.append(pa.array(values.astype(object).where(values.notna(), None).tolist(), type=column.arrow_type))
+        names.append(column.name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+# --------------------------------------------------------------------------------------------- the asset
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file a source reads. scope: its value of the scope column (one survey file's rows); table: the
+    contract table it holds, when a source has one file per table."""
+
+    path: Path
+    label: str = "required file"
+    scope: str | None = None
+    table: str | None = None
+
+
+@dataclass
+class ParsedTable:
+    rows: pd.DataFrame | pa.Table
+    rejects: list[Reject] = field(default_factory=list)
+    rows_read: int | None = None
+
+
+Parser = Callable[[SourceFile, bytes], dict[str, ParsedTable]]
+
+
+def _files_present(con, schema: str, contracts: Sequence[TableContract], scope_column: str) -> set[str]:
+    scopes: set[str] = set()
+    for contract in contracts:
+        scopes |= {s for (s,) in run(con, f"select distinct {q(scope_column)} from {q(schema)}.{q(contract.name)} "
+                                          "where _vanished_at is null")}
+    return scopes
+
+
+def file_source(
+    system: str,
+    contracts: Sequence[TableContract],
+    files: Callable[[object], list[SourceFile]],
+    parse: Parser,
+    *,
+    name: str,
+    compute_kind: str = "csv",
+    scope_column: str | None = None,
+    description: str = "",
+):
+    """The extract asset of a file source: one asset per contract table, one transaction per run.
+
+    files(sources): the files to read (called only when the sources file configures the system); a file
+    whose sha256 is the one last loaded is not read. parse(file, bytes): {table: ParsedTable}. With
+    `scope_column`, each file replaces its own scope's rows, and the rows of a file gone from the folder
+    are flagged vanished. Rejects go to raw_<system>.rejects, replacing the file's previous ones.
+    """
+    schema = f"raw_{system}"
+    by_name = {c.name: c for c in contracts}
+
+    @multi_asset(
+        name=name,
+        specs=[AssetSpec([system, c.name], group_name=system, description=c.description) for c in contracts]
+        + [AssetSpec([system, "rejects"], group_name=system,
+                     description="Rows set aside by the loader: file, line, rule, raw line (e-mails masked)")],
+        compute_kind=compute_kind,
+        pool=BUILD_DB_POOL,
+    )
+    def _asset(context: AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource):
+        sources = warehouse.load_sources()
+        with warehouse.connection() as con:
+            ensure_tables(con, schema, contracts, scope_column)
+            ensure_state_tables(con, schema)
+            ensure_rejects_table(con, schema)
+            if sources_section(sources, system) is None:
+                context.log.warning(f"{system} is not configured in the sources file: nothing extracted")
+                record_extraction(con, system, schema, contracts, context.run.run_id, None, 0, 0)
+                for key in [c.name for c in contracts] + ["rejects"]:
+                    yield MaterializeResult(asset_key=[system, key], metadata={
+                        "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0, "watermark": "", "configured": False})
+                return
+            full = full_reload_requested(context.run.tags, config.full_reload)
+            found = files(sources)
+            read, unchanged = [], []
+            for item in found:
+                if not item.path.is_file():
+                    raise FileSourceError(f"{item.label} {item.path} is missing")
+                data = item.path.read_bytes()
+                sha = hashlib.sha256(data).hexdigest()
+                if not full and loaded_sha(con, schema, item.path.name) == sha:
+                    unchanged.append(item)
+                    continue
+                read.append((item, sha, parse(item, data)))
+            totals = {c.name: dict(rows_read=0, rows_loaded=0, rows_rejected=0, rows_vanished=0) for c in contracts}
+            with Extraction(con, system, schema, contracts, context.run.run_id, full_reload=full) as load:
+                for item, sha, tables in read:
+                    rejects = []
+                    for table, parsed in tables.items():
+                        contract = by_name[table]
+                        rows = to_arrow(parsed.rows, contract)
+                        outcome = load.merge(
+                            snapshot(contract, rows, scope_column, item.scope,
+                                     parsed.rows_read if parsed.rows_read is not None else rows.num_rows),
+                            [item.scope], scope_column)[item.scope]
+                        total = totals[table]
+                        total["rows_read"] += outcome.rows_read
+                        total["rows_loaded"] += outcome.rows_loaded
+                        total["rows_rejected"] += outcome.rows_rejected + len(parsed.rejects)
+                        total["rows_vanished"] += outcome.rows_vanished
+                        rejects += parsed.rejects
+                    rejects.sort(key=lambda r: r.line)
+                    replace_rejects(con, schema, item.path.name, rejects)
+                    record_file_loaded(con, schema, item.path.name, item.path, sha,
+                                       sum(p.rows_read or 0 for p in tables.values()),
+                                       sum(totals[t]["rows_loaded"] for t in tables), len(rejects))
+                    for reject in rejects:
+                        context.log.warning(f"{item.path.name} line {reject.line}: {reject.rule}")
+                if scope_column:  # a file gone from the folder: its rows stay, flagged vanished
+                    present = {f.scope for f in found}
+                    gone = sorted(_files_present(con, schema, contracts, scope_column) - present)
+                    for contract in contracts if gone else ():
+                        empty = with_scope(contract.empty(), scope_column, None)
+                        staged = Staged(contract, [], [], empty.schema, empty.select([scope_column, *contract.key]).schema)
+                        for outcome in load.merge(staged, gone, scope_column).values():
+                            totals[contract.name]["rows_vanished"] += outcome.rows_vanished
+                    run(con, f"delete from {q(schema)}.files_loaded where not list_contains(?::varchar[], file_name)",
+                        [[f.path.name for f in found]])
+            watermark = run(con, f"select data_watermark from raw_warehouse.source_extractions "
+                                 f"where source_system = ? order by extracted_at desc nulls last limit 1", [system])
+        common = {"watermark": (watermark[0][0] if watermark else None) or "",
+                  "full_reload": full}
+        if scope_column:
+            common["files_loaded"] = ", ".join(i.path.name for i, _, _ in read) or "none"
+            common["files_unchanged"] = ", ".join(i.path.name for i in unchanged) or "none"
+        if not read and unchanged:
+            common["skipped"] = ", ".join(i.path.name for i in unchanged) + " unchanged since last loaded"
+        for contract in contracts:
+            yield MaterializeResult(asset_key=[system, contract.name], metadata={**totals[contract.name], **common})
+        rejected = sum(t["rows_rejected"] for t in totals.values())
+        yield MaterializeResult(asset_key=[system, "rejects"], metadata={"rows_loaded": rejected, **common})
+
+    return _asset
 
 
 def in_range(frame: pd.DataFrame, column: str, low: float, high: float) -> pd.Series:

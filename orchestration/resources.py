@@ -1,0 +1,53 @@
+"""The deployment's settings as a Dagster resource: where the sources file and the warehouse are, and the
+pseudonymisation key. A field left empty is read when a run starts from the environment (WAREHOUSE_SOURCES,
+WAREHOUSE_DIR, WAREHOUSE_HMAC_KEY; see orchestration/settings.py), never at import; nothing writes the
+environment. dbt gets the build path on its command line (`dbt_vars`), not from a side effect.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from dagster import ConfigurableResource, InitResourceContext
+
+from orchestration import pseudonymise, settings
+
+
+class WarehouseResource(ConfigurableResource):
+    """warehouse_dir: folder of build.duckdb, marts.duckdb and the reports; sources_file: the deployment's
+    sources file; hmac_key: the pseudonymisation key (empty: a local key file in warehouse_dir, demo only)."""
+
+    warehouse_dir: str = ""
+    sources_file: str = ""
+    hmac_key: str = ""
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        pseudonymise.use_key(self.hmac_key or os.environ.get(pseudonymise.KEY_ENV) or None, self.folder)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        pseudonymise.use_key(None, None)
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.warehouse_dir).resolve() if self.warehouse_dir else settings.warehouse_dir()
+
+    @property
+    def build_db_path(self) -> Path:
+        return self.folder / settings.BUILD_DB_NAME
+
+    @property
+    def marts_db_path(self) -> Path:
+        return self.folder / settings.MARTS_DB_NAME
+
+    def load_sources(self) -> settings.Sources:
+        return settings.load_sources(Path(self.sources_file).resolve() if self.sources_file else None)
+
+    def connection(self, read_only: bool = False, memory_limit: str | None = None):
+        from orchestration.warehouse import build_connection
+
+        return build_connection(read_only=read_only, memory_limit=memory_limit, path=self.build_db_path)
+
+    def dbt_vars(self, **extra) -> str:
+        """`--vars` for a dbt invocation: the build database's path (profiles.yml reads `build_db_path`)."""
+        return json.dumps({"build_db_path": str(self.build_db_path), **extra})
