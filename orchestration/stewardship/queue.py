@@ -17,7 +17,7 @@ the scored pairs grow with the records, not with the square of the commonest nam
 person are never scored.
 
 The model file (model/identity_review_v<N>.json) is Splink's JSON settings with the estimated
-parameters: u by random sampling, m by EM on two blockings (same name; same birth year and country),
+parameters: u by random sampling, m by EM on two blockings (same e-mail; same name),
 the prior from the resolved persons. The optional feature columns (phonetic_token_keys,
 email_local_key, birth_decade_key) give their comparison levels only when the training data had them.
 """
@@ -263,11 +263,12 @@ def train(con: duckdb.DuckDBPyConnection, features: list[str], model_dir: Path =
     db_api = DuckDBAPI(connection=con)
     linker = Linker(db_api.register("records"), model_settings(features, _prior(con)), log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-    # Each EM session estimates the m of every comparison outside its blocking rule.
+    # Each EM session estimates the m of every comparison outside its blocking rule: records sharing an
+    # e-mail are mostly one person (name, birth year, country, gender learnt there), so are records
+    # sharing a whole name (e-mail learnt there). A looser blocking (birth year + country) lets EM's
+    # "match" class drift to gender/e-mail domain coincidences instead of persons.
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("email_key"), max_pairs=EM_MAX_PAIRS)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_key"), max_pairs=EM_MAX_PAIRS)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("birth_year_key", "country_alpha2"), max_pairs=EM_MAX_PAIRS
-    )
     versions = model_paths(model_dir)
     version = versions[-1][0] + 1 if versions else 1
     model_dir.mkdir(parents=True, exist_ok=True)
