@@ -8,8 +8,6 @@ depends on it; it runs in its own job (weekly, or on demand), outside the build 
 holding build.duckdb read-only only while it copies the identity records (seconds); a held write lock
 is a transient error, retried. The refresh job must leave the `stewardship` group out of its selection.
 """
-from __future__ import annotations
-
 from dagster import (
     AssetExecutionContext,
     AssetKey,

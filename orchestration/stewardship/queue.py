@@ -79,12 +79,14 @@ def queue_db_path() -> Path:
     return warehouse_dir() / "stewardship" / "review_queue.duckdb"
 
 
-def model_paths(model_dir: Path = MODEL_DIR) -> list[tuple[int, Path]]:
+def model_paths(model_dir: Path | None = None) -> list[tuple[int, Path]]:
+    model_dir = model_dir or MODEL_DIR
     found = [(int(m.group(1)), p) for p in model_dir.glob("*.json") if (m := MODEL_NAME.match(p.name))]
     return sorted(found)
 
 
-def latest_model(model_dir: Path = MODEL_DIR) -> tuple[int, Path]:
+def latest_model(model_dir: Path | None = None) -> tuple[int, Path]:
+    model_dir = model_dir or MODEL_DIR
     models = model_paths(model_dir)
     if not models:
         raise FileNotFoundError(f"no identity_review_v<N>.json in {model_dir}: run with --train first")
@@ -256,7 +258,7 @@ def _prior(con: duckdb.DuckDBPyConnection) -> float:
     return min(0.5, float(within) / RULES_RECALL / (n * (n - 1) / 2))
 
 
-def train(con: duckdb.DuckDBPyConnection, features: list[str], model_dir: Path = MODEL_DIR) -> Path:
+def train(con: duckdb.DuckDBPyConnection, features: list[str], model_dir: Path | None = None) -> Path:
     """Estimate a new model on the snapshot and save it as the next version; returns its path."""
     from splink import DuckDBAPI, Linker, block_on
 
@@ -269,6 +271,7 @@ def train(con: duckdb.DuckDBPyConnection, features: list[str], model_dir: Path =
     # "match" class drift to gender/e-mail domain coincidences instead of persons.
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("email_key"), max_pairs=EM_MAX_PAIRS)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_key"), max_pairs=EM_MAX_PAIRS)
+    model_dir = model_dir or MODEL_DIR
     versions = model_paths(model_dir)
     version = versions[-1][0] + 1 if versions else 1
     model_dir.mkdir(parents=True, exist_ok=True)
@@ -356,8 +359,8 @@ def write_queue(queue: pa.Table, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def build_queue(train_first: bool = False, model_dir: Path = MODEL_DIR) -> QueueResult:
-    """Snapshot the build, optionally train a new model, score, write the queue file."""
+def build_queue(train_first: bool = False, model_dir: Path | None = None) -> QueueResult:
+    """Snapshot the build, optionally train a new model, score, write the queue file (model_dir: MODEL_DIR)."""
     started = time.monotonic()
     build = build_db_path()
     if not build.exists():

@@ -197,7 +197,6 @@ def test_the_dagster_job_materialises_the_queue(build, tmp_path, monkeypatch):
     model_dir = tmp_path / "model"
     queue.build_queue(train_first=True, model_dir=model_dir)
     monkeypatch.setattr(queue, "MODEL_DIR", model_dir)
-    monkeypatch.setattr(queue.build_queue, "__defaults__", (False, model_dir))
     result = materialize(definitions.assets)
     assert result.success
     metadata = result.asset_materializations_for_node("identity_review_queue")[0].metadata
