@@ -15,7 +15,7 @@ pseudonymise.keyed_hash, each with its own purpose so no feature ever equals ano
   keeps the first letter (Chang/Zhang differ); the match rating codex is meant for its own pairwise
   comparison rule, not for equality of codes.
 - email_local_key: the normalised e-mail's local part without its domain (the same person's private and
-  work addresses often share it: jane.doe@gmail.com, jane.doe@ilo.org).
+  work addresses often share it: jane.doe@gmail.com, jane.doe@ilo.org; dots are dropped, as L2 drops gmail's).
 - birth_decade_key: the birth year's decade (a one-digit typo in the year mostly keeps it).
 """
 from __future__ import annotations
@@ -44,9 +44,14 @@ def phonetic_token_keys(*parts: str | None) -> list[str] | None:
 
 
 def email_local_key(address: str | None) -> str | None:
-    """Keyed hash of the normalised e-mail's local part (after the L2 normalisation: no +tag, gmail dots)."""
+    """Keyed hash of the normalised e-mail's local part without dots.
+
+    After the L2 normalisation (no +tag); dots go for every domain because L2 drops gmail's, so that
+    jb.mbeki@gmail.com (normalised jbmbeki) still meets jb.mbeki@ilo.org.
+    """
     normalised = normalise_email(address)
-    return keyed_hash(normalised.rsplit("@", 1)[0], "email_local") if normalised else None
+    local = normalised.rsplit("@", 1)[0].replace(".", "") if normalised else ""
+    return keyed_hash(local, "email_local") if local else None
 
 
 def birth_decade_key(year: int | str | None) -> str | None:

@@ -242,7 +242,7 @@ def model_settings(features: list[str], prior: float):
             cl.CustomComparison(name_levels, output_column_name="name"),
             cl.CustomComparison(birth_levels, output_column_name="birth_year"),
             cl.CustomComparison(email_levels, output_column_name="email"),
-            exact("country_alpha2", "same country", tf=True),
+            exact("country_alpha2", "same country", tf=False),  # u conditioned on the name instead
             exact("gender", "same gender", tf=False),
         ],
         retain_intermediate_calculation_columns=True,
@@ -278,9 +278,29 @@ def train(con: duckdb.DuckDBPyConnection, features: list[str], model_dir: Path |
     path = model_dir / f"identity_review_v{version}.json"
     settings = linker.misc.save_model_to_json()
     settings["linker_uid"] = f"identity_review_v{version}"
+    _condition_u_on_the_name(con, settings)
     path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     log.info("trained %s", path)
     return path
+
+
+def _condition_u_on_the_name(con: duckdb.DuckDBPyConnection, settings: dict) -> None:
+    """Country and gender follow the name (names cluster by country, first names by gender), so among
+    records that already share a name they agree far more often than among random pairs: the model's
+    independence assumption would count the name twice. Their u is therefore taken among pairs of
+    different persons sharing a whole name (non-matches that already agree on the name)."""
+    rows = con.execute("""
+        select avg((a.country_alpha2 = b.country_alpha2)::int) filter (where a.country_alpha2 is not null and b.country_alpha2 is not null),
+               avg((a.gender = b.gender)::int) filter (where a.gender is not null and b.gender is not null)
+        from records as a inner join records as b
+            on a.name_key = b.name_key and a.record_key < b.record_key and a.person_key <> b.person_key
+    """).fetchall()
+    for name, agree in zip(("country", "gender"), rows[0]):
+        if agree is None or not 0 < agree < 1:
+            continue  # too few such pairs: keep the random-sampling u
+        levels = next(c for c in settings["comparisons"] if c["output_column_name"] == name)["comparison_levels"]
+        same, other = [lvl for lvl in levels if not lvl.get("is_null_level")]
+        same["u_probability"], other["u_probability"] = agree, 1 - agree
 
 
 def _evidence_sql(settings: dict) -> str:
