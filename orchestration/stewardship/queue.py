@@ -18,7 +18,8 @@ person are never scored.
 
 The model file (model/identity_review_v<N>.json) is Splink's JSON settings with the estimated
 parameters: u by random sampling, m by EM on two blockings (same e-mail; same name),
-the prior from the resolved persons. The optional feature columns (phonetic_token_keys,
+the prior from the resolved persons, the u of e-mail, country and gender among same-name pairs of
+different persons. The optional feature columns (phonetic_token_keys,
 email_local_key, birth_decade_key) give their comparison levels only when the training data had them.
 """
 from __future__ import annotations
@@ -216,8 +217,8 @@ def model_settings(features: list[str], prior: float):
         cll.ExactMatchLevel("email_key").configure(label_for_charts="same e-mail"),
     ]
     if "email_local_key" in features:
-        email_levels.append(cll.ExactMatchLevel("email_local_key", term_frequency_adjustments=True)
-                            .configure(label_for_charts="same e-mail local part"))
+        # no TF: its u is conditioned on the name instead (see _condition_u_on_the_name)
+        email_levels.append(cll.ExactMatchLevel("email_local_key").configure(label_for_charts="same e-mail local part"))
     email_levels += [
         cll.ExactMatchLevel("email_domain", term_frequency_adjustments=True).configure(label_for_charts="same e-mail domain"),
         cll.ElseLevel(),
@@ -284,23 +285,38 @@ def train(con: duckdb.DuckDBPyConnection, features: list[str], model_dir: Path |
     return path
 
 
+CONDITIONED_ON_THE_NAME = ("email", "country", "gender")
+
+
 def _condition_u_on_the_name(con: duckdb.DuckDBPyConnection, settings: dict) -> None:
-    """Country and gender follow the name (names cluster by country, first names by gender), so among
-    records that already share a name they agree far more often than among random pairs: the model's
-    independence assumption would count the name twice. Their u is therefore taken among pairs of
-    different persons sharing a whole name (non-matches that already agree on the name)."""
-    rows = con.execute("""
-        select avg((a.country_alpha2 = b.country_alpha2)::int) filter (where a.country_alpha2 is not null and b.country_alpha2 is not null),
-               avg((a.gender = b.gender)::int) filter (where a.gender is not null and b.gender is not null)
-        from records as a inner join records as b
+    """E-mail local parts are made of the name (maria.garcia@...), countries and genders follow names: among
+    records that already share a name they agree far more often than among random pairs, and the
+    model's independence assumption would count the name twice or thrice. The u of these comparisons'
+    levels is therefore their share among pairs of different persons sharing a whole name (non-matches
+    that already agree on the name), each level's own SQL condition evaluated on those pairs."""
+    comparisons = [c for c in settings["comparisons"] if c["output_column_name"] in CONDITIONED_ON_THE_NAME]
+    columns = ["email_key", "email_local_key", "email_domain", "country_alpha2", "gender"]
+    sides = ", ".join(f'a.{c} as "{c}_l", b.{c} as "{c}_r"' for c in columns)
+    con.execute(f"""
+        create or replace temp table same_name_pairs as
+        select {sides} from records as a inner join records as b
             on a.name_key = b.name_key and a.record_key < b.record_key and a.person_key <> b.person_key
     """).fetchall()
-    for name, agree in zip(("country", "gender"), rows[0]):
-        if agree is None or not 0 < agree < 1:
+    for comparison in comparisons:
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        null_sql = next(lvl["sql_condition"] for lvl in comparison["comparison_levels"] if lvl.get("is_null_level"))
+        case = " ".join(  # Splink writes the else level's condition as ELSE
+            f"else {i}" if lvl["sql_condition"].strip().upper() == "ELSE" else f"when {lvl['sql_condition']} then {i}"
+            for i, lvl in enumerate(levels)
+        )
+        counts = dict(con.execute(
+            f"select case {case} end as level, count(*) from same_name_pairs where not ({null_sql}) group by level"
+        ).fetchall())
+        total = sum(counts.values())
+        if total < 100:
             continue  # too few such pairs: keep the random-sampling u
-        levels = next(c for c in settings["comparisons"] if c["output_column_name"] == name)["comparison_levels"]
-        same, other = [lvl for lvl in levels if not lvl.get("is_null_level")]
-        same["u_probability"], other["u_probability"] = agree, 1 - agree
+        for i, level in enumerate(levels):  # add-one smoothing: a level unseen among them (same e-mail) keeps a u
+            level["u_probability"] = (counts.get(i, 0) + 1) / (total + len(levels))
 
 
 def _evidence_sql(settings: dict) -> str:
