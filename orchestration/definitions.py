@@ -11,6 +11,7 @@ from dagster import AssetSpec, Definitions
 from orchestration import checks, dbt, freshness, jobs, publish, reports, schedules, sensors
 from orchestration.extract.registry import SourceSystem, collected, source_systems
 from orchestration.resources import WarehouseResource
+from orchestration.stewardship import definitions as stewardship
 
 
 def extraction_log(source_assets: list) -> AssetSpec:
@@ -25,10 +26,10 @@ def build_definitions(systems: Sequence[SourceSystem]) -> Definitions:
     source_assets = collected(systems, "assets")
     return Definitions(
         assets=freshness.with_source_freshness(source_assets, systems)
-        + [extraction_log(source_assets)] + dbt.assets + publish.assets + reports.assets,
+        + [extraction_log(source_assets)] + dbt.assets + publish.assets + reports.assets + stewardship.assets,
         asset_checks=checks.checks + collected(systems, "checks"),
-        jobs=jobs.jobs + collected(systems, "jobs"),
-        schedules=schedules.schedules,
+        jobs=jobs.jobs + collected(systems, "jobs") + stewardship.jobs,
+        schedules=schedules.schedules + stewardship.schedules,
         sensors=sensors.sensors + collected(systems, "sensors"),
         resources={"dbt": dbt.dbt_resource, "warehouse": WarehouseResource()},
     )

@@ -17,7 +17,8 @@ RUN_RETRY_TAGS = {
 
 refresh_job = define_asset_job(
     name="refresh",
-    selection=AssetSelection.all(),
+    # The identity review queue is the stewards' weekly job: it never runs in, nor blocks, the night.
+    selection=AssetSelection.all() - AssetSelection.groups("stewardship"),
     executor_def=in_process_executor,
     tags=RUN_RETRY_TAGS,
     description="Extract every source, build the dbt models, run the checks, publish marts.duckdb.",

@@ -46,6 +46,33 @@ def _short(text: str | None) -> str | None:
     return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
+STORED_FAILURES_SAMPLE = 5
+
+
+def stored_failures_sample(metadata: dict[str, Any]) -> str | None:
+    """What a failed dbt test found: dbt keeps its offending rows as a view in the build file (schema
+    `test_failures`, dbt_project.yml), named by the test's alias in the manifest; a few of them, read-only."""
+    unique_id = getattr(metadata.get("unique_id"), "value", metadata.get("unique_id"))
+    if not unique_id:
+        return None
+    try:
+        import duckdb
+
+        from orchestration.dbt import dbt_project
+        from orchestration.settings import build_db_path
+
+        node = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))["nodes"][unique_id]
+        relation = f'{node["config"].get("schema") or "test_failures"}."{node["alias"]}"'
+        with duckdb.connect(str(build_db_path()), read_only=True) as con:
+            query = con.execute(f"select * from {relation} limit {STORED_FAILURES_SAMPLE}")
+            columns = [c[0] for c in query.description]
+            rows = [dict(zip(columns, row)) for row in query.fetchall()]
+    except Exception as exc:  # the report must be written even when the build file is gone or locked
+        return f"dbt test {unique_id} failed (its stored failures could not be read: {exc})"
+    count = getattr(metadata.get("dagster_dbt/failed_row_count"), "value", "")
+    return f"dbt test failed: {count} offending rows, e.g. {rows} (all in build.duckdb, view {relation})"
+
+
 def build_failure_report(
     run_id: str, job_name: str, tags: dict[str, str], entries: Iterable[EventLogEntry], run_message: str | None = None
 ) -> dict[str, Any]:
@@ -79,7 +106,7 @@ def build_failure_report(
                     {
                         "check": evaluation.check_name,
                         "asset": evaluation.asset_key.to_user_string(),
-                        "description": _short(evaluation.description),
+                        "description": _short(evaluation.description or stored_failures_sample(evaluation.metadata or {})),
                     }
                 )
     for step in failed_steps:  # the assets and checks the failed step did not deliver

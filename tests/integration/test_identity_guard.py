@@ -36,6 +36,6 @@ def test_a_duplicated_person_fails_the_gx_check_and_leaves_marts_unchanged(wareh
 
     assert not result.success
     report = "\n".join(failure_report(result))
-    assert "gx_int_identity_links_resolved" in report
+    assert "gx_identity_links_resolved" in report
     assert "expect_column_pair_values_to_be_equal" in report and "map:102" in report
     assert marts.read_bytes() == before

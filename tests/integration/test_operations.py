@@ -179,11 +179,12 @@ def test_failed_check_writes_a_report_and_posts_it_to_the_webhook(warehouse, sam
 
     report = json.loads((warehouse / "failures" / f"{result.run_id}.json").read_text(encoding="utf-8"))
     [check] = report["failed_checks"]
-    assert check["check"] == "gx_dim_persons" and check["asset"] == "marts/dim_persons"
-    assert "expect_column_values_to_be_in_set" in check["description"] and "martians" in check["description"]
+    # The rule is a dbt test now (structural rules live in dbt YAML).
+    assert check["check"].startswith("accepted_values_dim_persons_constituent_group") and check["asset"] == "marts/dim_persons"
+    assert "martians" in check["description"]  # the offending value, from dbt's stored failures
     assert any(step["step"] for step in report["failed_steps"])
     markdown = (warehouse / "failures" / f"{result.run_id}.md").read_text(encoding="utf-8")
-    assert "gx_dim_persons" in markdown and "martians" in markdown
+    assert "accepted_values_dim_persons_constituent_group" in markdown and "martians" in markdown
     assert received == [("application/json", report)]
 
     # A webhook that cannot be reached is logged; the report on disk stays and the sensor does not fail.
