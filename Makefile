@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_SOURCES := demo/sources/sources.yml
 
-.PHONY: demo test refresh dev env clean bench
+.PHONY: demo test test-fast refresh dev env clean bench
 
 env: $(INSTALLED)
 
@@ -29,8 +29,13 @@ demo: $(INSTALLED) $(DEMO_SOURCES)
 refresh: $(INSTALLED)
 	$(BIN)/python -m orchestration.refresh
 
+# The whole suite (what CI runs).
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The inner loop: every test that builds no warehouse and no demo (marker `slow`; see tests/conftest.py).
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
 # Each stage of the refresh beside its floor, at scales 1 and 10 (worlds generated once into
 # benchmarks/.worlds; scale 10 takes several minutes to generate). Appends to benchmarks/history.csv.

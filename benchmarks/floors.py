@@ -125,17 +125,12 @@ def extraction_floor(sources_file: Path) -> dict[str, dict[str, float]]:
     return floors
 
 
-def latest_run_manifest(dbt_project_dir: Path) -> Path:
-    """The manifest of the last dbt build (dagster-dbt writes each run's under target/<step>-<id>/)."""
-    candidates = [p for p in (dbt_project_dir / "target").glob("*/manifest.json")]
-    candidates += [dbt_project_dir / "target" / "manifest.json"]
-    with_code = []
-    for path in candidates:
-        if path.exists():
-            with_code.append(path)
-    if not with_code:
-        raise FileNotFoundError(f"no dbt manifest under {dbt_project_dir / 'target'}: run a refresh first")
-    return max(with_code, key=lambda p: p.stat().st_mtime)
+def latest_run_manifest(warehouse: Path) -> Path:
+    """The manifest of the warehouse's last dbt build (its dbt target folder, WAREHOUSE_DIR/dbt_target)."""
+    path = warehouse / "dbt_target" / "manifest.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no dbt manifest at {path}: run a refresh first")
+    return path
 
 
 def _ordered(nodes: dict[str, dict]) -> list[dict]:

@@ -143,7 +143,7 @@ def run_scenario(scale: int, scenario: str, sources: Path, warehouse: Path) -> l
     stages["other"] = max(0.0, total - sum(stages.values()))
 
     build_db = warehouse / "build.duckdb"
-    manifest = floors.latest_run_manifest(ROOT / "dbt_project")
+    manifest = floors.latest_run_manifest(warehouse)
     floor = {
         "extraction": sum(f["seconds"] for f in floors.extraction_floor(sources).values()),
         "transform": floors.transform_floor(build_db, manifest)["seconds"],

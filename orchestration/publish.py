@@ -12,7 +12,9 @@ the new version is written completely, then the link is replaced in one atomic r
 version is kept until the next publication, so a reader that listed the old folder can finish reading it.
 
 `published_docs` runs `dbt docs generate` (documentation site + catalog of the public columns) into
-docs/ after the marts are published, and checks that every public column has a description.
+docs/ after the marts are published, and checks that every public column has a description. The site
+depends only on the dbt project (the catalog lists the columns the models build), so it is regenerated
+only when the project's files changed since the published site (docs/.project_fingerprint).
 """
 
 import json
@@ -29,13 +31,14 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetE
 
 from orchestration.checks import guarded_asset_keys
 from orchestration.concurrency import BUILD_DB_POOL, retry_transient_errors
-from orchestration.dbt import DBT_PROJECT_DIR, PUBLIC_SCHEMA, public_model_keys
+from orchestration.dbt import DBT_PROJECT_DIR, PUBLIC_SCHEMA, project_fingerprint, public_model_keys
 from orchestration.freshness import nightly_freshness
 from orchestration.settings import build_db_path, marts_db_path, warehouse_dir
 
 PARQUET_DIR_NAME = "parquet"
 DOCS_DIR_NAME = "docs"
 DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
+DOCS_FINGERPRINT = ".project_fingerprint"
 COLUMNS_DESCRIBED_CHECK = "every_public_column_described"
 
 
@@ -204,23 +207,31 @@ def undescribed_public_columns(manifest: dict, catalog: dict) -> dict[str, list[
 def published_docs(context: AssetExecutionContext):
     started = time.perf_counter()
     public = docs_dir()
-    folder = new_version_folder(public, context.run_id)
-    try:
-        with tempfile.TemporaryDirectory(prefix="dbt-docs-") as target:
-            with retry_transient_errors(context.retry_number):
-                generate_dbt_docs(Path(target))
-            for name in DOCS_FILES:
-                shutil.copy2(Path(target) / name, folder / name)
-        swap_in_folder(folder, public)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    fingerprint = project_fingerprint()
+    published = public / DOCS_FINGERPRINT
+    unchanged = published.exists() and published.read_text(encoding="utf-8") == fingerprint \
+        and all((public / name).exists() for name in DOCS_FILES)
+    if not unchanged:
+        folder = new_version_folder(public, context.run_id)
+        try:
+            with tempfile.TemporaryDirectory(prefix="dbt-docs-") as target:
+                with retry_transient_errors(context.retry_number):
+                    generate_dbt_docs(Path(target))
+                for name in DOCS_FILES:
+                    shutil.copy2(Path(target) / name, folder / name)
+            (folder / DOCS_FINGERPRINT).write_text(fingerprint, encoding="utf-8")
+            swap_in_folder(folder, public)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
     manifest = json.loads((public / "manifest.json").read_text(encoding="utf-8"))
     catalog = json.loads((public / "catalog.json").read_text(encoding="utf-8"))
     missing = undescribed_public_columns(manifest, catalog)
     seconds = round(time.perf_counter() - started, 2)
-    context.log.info(f"published dbt docs to {public} in {seconds} s")
-    yield MaterializeResult(metadata={"path": str(public), "docs_seconds": seconds})
+    context.log.info(f"dbt docs in {public} unchanged (the dbt project has not changed since they were generated)"
+                     if unchanged else f"published dbt docs to {public} in {seconds} s")
+    yield MaterializeResult(metadata={"path": str(public), "docs_seconds": seconds, "regenerated": not unchanged,
+                                      "project_fingerprint": fingerprint[:12]})
     yield AssetCheckResult(
         check_name=COLUMNS_DESCRIBED_CHECK,
         passed=not missing,

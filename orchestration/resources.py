@@ -1,11 +1,10 @@
 """The deployment's settings as a Dagster resource: where the sources file and the warehouse are, and the
 pseudonymisation key. A field left empty is read when a run starts from the environment (WAREHOUSE_SOURCES,
 WAREHOUSE_DIR, WAREHOUSE_HMAC_KEY; see orchestration/settings.py), never at import; nothing writes the
-environment. dbt gets the build path on its command line (`dbt_vars`), not from a side effect.
+environment. dbt gets the build path and the run id in its own process's environment (`dbt_env`).
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -48,6 +47,12 @@ class WarehouseResource(ConfigurableResource):
 
         return build_connection(read_only=read_only, memory_limit=memory_limit, path=self.build_db_path)
 
-    def dbt_vars(self, **extra) -> str:
-        """`--vars` for a dbt invocation: the build database's path (profiles.yml reads `build_db_path`)."""
-        return json.dumps({"build_db_path": str(self.build_db_path), **extra})
+    @property
+    def dbt_target_path(self) -> Path:
+        """dbt's target folder for this warehouse: partial-parse state and the last run's artifacts."""
+        return self.folder / "dbt_target"
+
+    def dbt_env(self, run_id: str) -> dict[str, str]:
+        """Environment of a dbt invocation: the build database (profiles.yml) and the Dagster run id
+        (annex1_indicators.run_id)."""
+        return {"WAREHOUSE_BUILD_DB": str(self.build_db_path), "WAREHOUSE_RUN_ID": run_id}

@@ -1,5 +1,6 @@
 """Shared fixtures: every test runs against its own WAREHOUSE_DIR and sources, with a fixed HMAC key."""
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -7,13 +8,14 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+TEST_KEY = "test-key-not-secret"
 
 
 @pytest.fixture(autouse=True)
 def fixed_hmac_key(monkeypatch):
     from orchestration import pseudonymise
 
-    monkeypatch.setenv(pseudonymise.KEY_ENV, "test-key-not-secret")
+    monkeypatch.setenv(pseudonymise.KEY_ENV, TEST_KEY)
     pseudonymise.reset_key_cache()
     yield
     pseudonymise.reset_key_cache()
@@ -21,19 +23,57 @@ def fixed_hmac_key(monkeypatch):
 
 @pytest.fixture
 def sample_sources(tmp_path) -> Path:
-    """The hand-made MAP sample, written fresh for one test; returns the sources file."""
+    """The hand-made sample world, written fresh for one test; returns the sources file."""
     from demo.sample import build
 
     return build(tmp_path / "sources")
 
 
+@pytest.fixture(scope="session")
+def warehouse_path(tmp_path_factory) -> Path:
+    """The one WAREHOUSE_DIR of this session's tests (emptied for each test). One path, so dbt's
+    partial-parse state stays valid across tests: a new path changes dbt's profile, and dbt then
+    re-parses the whole project."""
+    return tmp_path_factory.mktemp("tests") / "warehouse"
+
+
+@pytest.fixture(scope="session")
+def refreshed_sample(warehouse_path, tmp_path_factory) -> Path:
+    """The sample world refreshed once per session into `warehouse_path`, then set aside; tests get a copy
+    (`sample_warehouse`)."""
+    from demo.sample import build
+    from orchestration import pseudonymise
+    from orchestration.refresh import execute_refresh, failure_report
+
+    sources = build(tmp_path_factory.mktemp("sample_sources"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WAREHOUSE_DIR", str(warehouse_path))
+        mp.setenv("WAREHOUSE_SOURCES", str(sources))
+        mp.setenv(pseudonymise.KEY_ENV, TEST_KEY)
+        pseudonymise.reset_key_cache()
+        shutil.rmtree(warehouse_path, ignore_errors=True)
+        result = execute_refresh()
+        assert result.success, failure_report(result)
+    kept = tmp_path_factory.mktemp("refreshed_sample") / "warehouse"
+    shutil.move(warehouse_path, kept)
+    return kept
+
+
 @pytest.fixture
-def warehouse(tmp_path, monkeypatch, sample_sources) -> Path:
-    """A temporary WAREHOUSE_DIR pointed at the sample sources; returns the warehouse folder."""
-    folder = tmp_path / "warehouse"
-    monkeypatch.setenv("WAREHOUSE_DIR", str(folder))
+def warehouse(warehouse_path, monkeypatch, sample_sources) -> Path:
+    """An empty WAREHOUSE_DIR pointed at this test's sample sources; returns the warehouse folder."""
+    shutil.rmtree(warehouse_path, ignore_errors=True)
+    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse_path))
     monkeypatch.setenv("WAREHOUSE_SOURCES", str(sample_sources))
-    return folder
+    return warehouse_path
+
+
+@pytest.fixture
+def sample_warehouse(refreshed_sample, warehouse) -> Path:
+    """`warehouse` as the sample's first refresh left it (built once per session, copied in): a test that
+    starts from a refreshed warehouse saves that refresh. Same sources content, same key, same path."""
+    shutil.copytree(refreshed_sample, warehouse, symlinks=True)
+    return warehouse
 
 
 def run_sql(sqlite_path: Path, sql: str) -> None:
@@ -53,3 +93,14 @@ def generated_demo(tmp_path_factory):
     out, truth = base / "sources", base / "truth"
     generate(out, truth, seed=DEMO_SEED, scale=1)
     return out, truth
+
+
+# The inner loop (`make test-fast`) leaves out every test that builds a warehouse or the scale-1 demo:
+# they are marked `slow` by the fixtures they use (or by a `pytest.mark.slow` of their own).
+SLOW_FIXTURES = {"warehouse", "sample_warehouse", "refreshed_sample", "generated_demo", "core_reference"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

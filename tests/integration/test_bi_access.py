@@ -126,8 +126,8 @@ def start_reader(mode, warehouse, stop):
     )
 
 
-def test_bi_reader_through_sqlalchemy_sees_consistent_figures_while_a_refresh_runs(warehouse, sample_sources, tmp_path):
-    assert execute_refresh().success
+def test_bi_reader_through_sqlalchemy_sees_consistent_figures_while_a_refresh_runs(sample_warehouse, sample_sources, tmp_path):
+    warehouse = sample_warehouse
     stop = tmp_path / "stop-readers"
     readers = {mode: start_reader(mode, warehouse, stop) for mode in ("new", "held")}
     try:

@@ -1,5 +1,6 @@
 """Adding a source is one module, its section in the sources file and one staging folder: a toy source
 added so, in this test alone, appears in the Definitions, the freshness groups and source_watermarks."""
+import os
 import shutil
 import subprocess
 import sys
@@ -97,8 +98,8 @@ def test_a_toy_source_reaches_definitions_freshness_and_watermarks(toy, tmp_path
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run(
         [str(dbt), "build", "--select", "stg_toy__items", "stg_warehouse__source_extractions", "source_watermarks",
-         "--vars", f'{{"build_db_path": "{build_db}"}}', "--project-dir", str(project), "--profiles-dir",
-         str(project)], capture_output=True, text=True, cwd=project)
+         "--project-dir", str(project), "--profiles-dir", str(project)],
+        capture_output=True, text=True, cwd=project, env={**os.environ, "WAREHOUSE_BUILD_DB": str(build_db)})
     assert done.returncode == 0, done.stdout[-3000:]
     with duckdb.connect(str(build_db), read_only=True) as con:
         assert con.execute("select source_system, data_watermark, rows_held, last_extracted_at is not null "

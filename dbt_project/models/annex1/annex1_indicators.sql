@@ -53,7 +53,7 @@ select
         else 'not_achieved'
     end as status,
     v.origin,
-    '{{ var("run_id", invocation_id) }}' as run_id,
+    '{{ env_var("WAREHOUSE_RUN_ID", invocation_id) }}' as run_id,
     '{{ run_started_at }}'::timestamp as built_at,
     p.source_watermarks
 from values_by_period as v
