@@ -1,11 +1,13 @@
 """SoliComm drops: every trap of contracts/solicomm.md, each a test that fails if it is mishandled."""
+import hashlib
+import json
 import time
 
 import pytest
 
 from orchestration import pseudonymise
 from orchestration.sources.solicomm import solicomm_drops
-from tests.fixtures.files.builders import course, enrolment, member, write_drop, write_sources
+from tests.fixtures.files.builders import BOM, course, enrolment, member, write_drop, write_sources
 from tests.fixtures.files.support import error_text, metadata, query, run_asset
 
 CHECK = "solicomm_drops_loaded_cleanly"
@@ -185,16 +187,31 @@ def test_full_reload_replays_every_drop(landing, warehouse):
     assert metadata(again, "solicomm", "enrolments")["rows_loaded"] == 3
 
 
+def rewrite(folder, name: str, edit) -> None:
+    """Edit one file of a drop (bytes -> bytes), keeping its manifest checksum right."""
+    path = folder / name
+    data = edit(path.read_bytes())
+    path.write_bytes(data)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"][name]["sha256"] = hashlib.sha256(data).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def add_column(data: bytes, after: str, name: str, values: list[str]) -> bytes:
+    """A column `name` right after column `after` (header then one value per line, in order)."""
+    lines = data.decode("utf-8-sig").split("\r\n")
+    position = lines[0].split(";").index(after) + 1
+    for i, value in enumerate([name, *values]):
+        fields = lines[i].split(";")
+        lines[i] = ";".join(fields[:position] + [value] + fields[position:])
+    return BOM + "\r\n".join(lines).encode("utf-8")
+
+
 def test_missing_required_column_is_named_and_nothing_loaded_is_lost(landing, warehouse):
     write_drop(landing, "2022-07-01", *many(3))
     assert run_asset(solicomm_drops).success
     folder = write_drop(landing, "2022-07-02", *many(3))
-    text = (folder / "courses.csv").read_bytes().replace(b";language", b";lang")
-    (folder / "courses.csv").write_bytes(text)
-    import hashlib, json
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["files"]["courses.csv"]["sha256"] = hashlib.sha256(text).hexdigest()
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    rewrite(folder, "courses.csv", lambda data: data.replace(b";language", b";lang"))
 
     result = run_asset(solicomm_drops)
     assert not result.success
@@ -204,12 +221,28 @@ def test_missing_required_column_is_named_and_nothing_loaded_is_lost(landing, wa
 
 
 def test_extra_columns_are_ignored(landing, warehouse):
-    folder = write_drop(landing, "2022-07-01", [member(1)], [course(1)], [enrolment(1, 1, 1)])
-    assert run_asset(solicomm_drops).success
-    assert folder.exists()
-    cols = [r[0] for r in query(warehouse, "select column_name from information_schema.columns "
-                                           "where table_schema = 'raw_solicomm' and table_name = 'members'")]
-    assert not {"email", "first_name", "last_name", "birth_year"} & set(cols)
+    """A column the contract does not know, even in the middle of a file, is not loaded and shifts nothing."""
+    folder = write_drop(landing, "2022-07-01", [member(1), member(2, first="Luis", last="Gómez", gender="M", country="FR")],
+                        [course(1)],
+                        [enrolment(1, 1, 1), enrolment(2, 2, 1, enrolled_on="20/04/2021")])
+    rewrite(folder, "members.csv", lambda data: add_column(data, "email", "phone", ["+34 600 000 001", ""]))
+    rewrite(folder, "enrolments.csv", lambda data: add_column(data, "status", "grade", ["A", "B"]))
+    assert (folder / "members.csv").read_bytes().decode("utf-8-sig").startswith("member_id;email;phone;first_name")
+
+    result = run_asset(solicomm_drops)
+    assert result.success
+    assert metadata(result, "solicomm", "members")["rows_loaded"] == 2
+    assert query(warehouse, "select member_id, email_key, name_key, gender, country from raw_solicomm.members "
+                            "order by 1") == [
+        ("1", pseudonymise.email_key("member1@example.org"), pseudonymise.name_key("Ana", "Pérez"), "F", "ES"),
+        ("2", pseudonymise.email_key("member2@example.org"), pseudonymise.name_key("Luis", "Gómez"), "M", "FR")]
+    assert query(warehouse, "select enrolment_id, enrolled_on::varchar, status from raw_solicomm.enrolments "
+                            "order by 1") == [("1", "2021-03-15", "active"), ("2", "2021-04-20", "active")]
+    for table in ("members", "enrolments", "rejects"):
+        columns = {r[0] for r in query(warehouse, "select column_name from information_schema.columns "
+                                                  "where table_schema = 'raw_solicomm' and table_name = ?", [table])}
+        assert columns and not {"phone", "grade"} & columns, (table, columns)
+    assert query(warehouse, "select count(*) from raw_solicomm.rejects") == [(0,)]
 
 
 def test_no_clear_personal_data_in_the_raw_tables(landing, warehouse):

@@ -35,11 +35,15 @@ def describe_definitions() -> dict:
             "jobs": sorted(job.name for job in defs.jobs or [])}
 
 
+REGENERATE = f"after an intended change, regenerate it: UPDATE_SNAPSHOT=1 pytest {Path(__file__).relative_to(SNAPSHOT.parents[2])}"
+
+
 def test_definitions_match_the_snapshot():
     current = describe_definitions()
-    if os.environ.get("UPDATE_SNAPSHOT") or not SNAPSHOT.exists():
+    if os.environ.get("UPDATE_SNAPSHOT"):  # only on request: a missing snapshot fails, it is not recreated
         SNAPSHOT.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert current == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert SNAPSHOT.exists(), f"{SNAPSHOT.name} is missing; {REGENERATE}"
+    assert current == json.loads(SNAPSHOT.read_text(encoding="utf-8")), f"the definitions changed; {REGENERATE}"
 
 
 def test_one_connected_lineage_from_map_tables_to_publish():

@@ -1,9 +1,15 @@
 """Shared file-reading helpers: encodings, line numbers, typed parsing, amounts, the catalogue."""
+import hashlib
+import hmac
+
+import pyarrow as pa
 import pytest
 
+from orchestration import pseudonymise
 from orchestration.extract.contract import Column
 from orchestration.extract.files import FileSourceError, decode_text, parse_records, read_delimited
 from orchestration.sources.pmsu import parse_amount
+from orchestration.sources.solicomm import MEMBERS
 
 
 def test_encoding_detected_by_bom_else_utf8_else_windows_1252():
@@ -53,3 +59,30 @@ def test_amounts_typed_as_text(typed, number):
 def test_amount_that_is_not_a_number_fails():
     with pytest.raises(ValueError):
         parse_amount("about 5k")
+
+
+def test_a_file_sources_personal_columns_become_the_keys_of_the_stated_contract(monkeypatch):
+    """SoliComm members' personal columns are replaced by HMAC-SHA256(key, "purpose:normalised value"), first
+    32 hex digits; the expected keys are computed here with hmac/hashlib from values normalised by hand
+    (methodology L2: lower case, no +tag, Gmail dots dropped; L3: accents dropped, tokens sorted)."""
+    key = "a-fixed-test-key"
+    monkeypatch.setenv(pseudonymise.KEY_ENV, key)
+    pseudonymise.reset_key_cache()
+
+    def digest(purpose: str, value: str) -> str:
+        return hmac.new(key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    table = pa.table({"member_id": ["1", "2"], "email": ["  Ana.Perez+x@Gmail.com", ""],
+                      "first_name": ["José-María", ""], "last_name": ["GARCÍA López", ""],
+                      "birth_year": ["1980", ""], "gender": ["F", "M"]})
+    out = MEMBERS.apply(table)
+    assert out.column_names == ["member_id", "gender", "email_key", "email_domain", "name_key", "name_token_keys",
+                                "birth_year_key"]
+    assert out.to_pylist() == [
+        {"member_id": "1", "gender": "F", "email_key": digest("email", "anaperez@gmail.com"),
+         "email_domain": "gmail.com", "name_key": digest("name", "garcia jose lopez maria"),
+         "name_token_keys": sorted(digest("name_token", t) for t in ("garcia", "jose", "lopez", "maria")),
+         "birth_year_key": digest("birth_year", "1980")},
+        {"member_id": "2", "gender": "M", "email_key": None, "email_domain": None, "name_key": None,
+         "name_token_keys": None, "birth_year_key": None},
+    ]
