@@ -11,6 +11,9 @@ from faker import Faker
 from orchestration import pseudonymise as p
 from orchestration.stewardship import features, queue
 
+# Splink's EM training and scoring take most of a minute per test: outside the inner loop.
+pytestmark = pytest.mark.slow
+
 LOCALES = ["en_GB", "fr_FR", "es_ES", "it_IT", "pt_BR", "de_DE", "pl_PL", "tr_TR"]
 COUNTRIES = {"en_GB": "GB", "fr_FR": "FR", "es_ES": "ES", "it_IT": "IT", "pt_BR": "BR", "de_DE": "DE",
              "pl_PL": "PL", "tr_TR": "TR"}
