@@ -105,9 +105,9 @@ def previous_period(period: str) -> str:
 
 
 def independent_figures(core_reference, truth: Path) -> dict[tuple[str, str, str], float | str | None]:
-    """Every figure the warehouse does not compute itself gives: the reference's, the truth files', the
-    external-platform counts of 2024 (the platforms part's truth per platform), the submitted texts, and the
-    growths derived from these."""
+    """The figures as known outside the warehouse: the reference's, the truth files', the external-platform
+    counts of 2024 (the platforms part's truth per platform), the submitted texts, and the growths derived
+    from these."""
     figures = {k: v for k, v in core_reference.items() if isinstance(k, tuple)}
     for name in TRUTH_FILES:
         with open(truth / name, encoding="utf-8") as f:
