@@ -12,25 +12,33 @@
     coalesce(length(split_part(trim({{ published_text }}), '.', 2)), 0)
 {%- endmacro %}
 
-{#- True when `value` (a double) rounds half up to `published_text` (a decimal text) at its decimals; false
-    when the value is null, NaN or infinite. "Rounds half up to p" is the interval |p| - h <= |value| < |p| + h
-    with the sign of p (h: half a unit of p's last decimal), computed in DECIMAL(38, s). Exact for
-    |value| < 1e32 and up to 5 published decimals: below 1e15 at scale 22 (a shortest text has at most 17
-    significant digits, so one not exact at scale 22 is below 1e-6, far from any bound), above at scale 6 (it
-    has at most one decimal there). -#}
-{% macro rounds_half_up_to(value, published_text) -%}
-    coalesce(case when abs({{ value }}) < 1e15
-        then {{ _rounds_half_up_at_scale(value, published_text, 22) }}
-        else {{ _rounds_half_up_at_scale(value, published_text, 6) }}
-    end, false)
+{#- `value` (a double) rounded half up (ties away from zero), in decimal, at `decimals` (0-5, a constant or
+    a column): the figure the report prints, as an exact DECIMAL(38, 5); null when the value is null, NaN or
+    infinite, |value| >= 1e32, or the decimals are not 0-5. The double is read as its shortest text in
+    DECIMAL(38, s), exactly: below 1e15 at scale 22 (a shortest text has at most 17 significant digits, so one
+    not exact at scale 22 is below 1e-6, far from any tie), above at scale 6 (it has at most one decimal
+    there). DuckDB's round(DECIMAL, d) rounds ties away from zero but wants a constant d, hence the CASE; each
+    branch is cast to the one result type (a CASE would otherwise take the first branch's scale). -#}
+{% macro round_half_up(value, decimals) -%}
+    case when abs({{ value }}) < 1e15
+        then {{ _round_half_up_at_scale(value, decimals, 22) }}
+        else {{ _round_half_up_at_scale(value, decimals, 6) }}
+    end
 {%- endmacro %}
 
-{% macro _rounds_half_up_at_scale(value, published_text, scale) -%}
-    {%- set v = "try_cast(cast(" ~ value ~ " as varchar) as decimal(38, " ~ scale ~ "))" -%}
-    {%- set p = "try_cast(trim(" ~ published_text ~ ") as decimal(38, " ~ scale ~ "))" -%}
-    {%- set h = "cast('5e-' || (" ~ published_decimals(published_text) ~ " + 1) as decimal(38, " ~ scale ~ "))" -%}
-    (abs({{ v }}) >= abs({{ p }}) - {{ h }} and abs({{ v }}) < abs({{ p }}) + {{ h }}
-        and ({{ p }} = 0 or sign({{ v }}) = sign({{ p }})))
+{% macro _round_half_up_at_scale(value, decimals, scale) -%}
+    case {{ decimals }}
+        {%- for d in range(6) %}
+        when {{ d }} then cast(round(try_cast(cast({{ value }} as varchar) as decimal(38, {{ scale }})), {{ d }}) as decimal(38, 5))
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- True when `value` (a double) rounds half up to `published_text` (a decimal text, up to 5 decimals) at its
+    decimals; false when the value is null, NaN or infinite. -#}
+{% macro rounds_half_up_to(value, published_text) -%}
+    coalesce({{ round_half_up(value, published_decimals(published_text)) }}
+        = try_cast(trim({{ published_text }}) as decimal(38, 5)), false)
 {%- endmacro %}
 
 {#- A text figure (`Completed`) agrees when equal but for case and surrounding spaces; null (not compared)
