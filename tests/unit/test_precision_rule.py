@@ -1,8 +1,9 @@
-"""The precision rule says the same in SQL and in Python: the reconciliation's `agrees`
-(dbt_project/macros/published_precision.sql, run here in DuckDB as dbt renders it) and the report's
-rounding (orchestration/reports/formats.py round_half_up) on the boundary cases and on a grid of random
-values: a computed value agrees with a published figure when, rounded half up (ties away from zero) in
-decimal at the published decimals, it is that figure."""
+"""The precision rule says the same in SQL and in Python: the warehouse's rounding and the reconciliation's
+`agrees` (dbt_project/macros/published_precision.sql round_half_up and rounds_half_up_to, run here in DuckDB
+as dbt renders them; the status against the target uses round_half_up) and the report's rounding
+(orchestration/reports/formats.py round_half_up) on the boundary cases and on a grid of random values: a
+computed value agrees with a published figure when, rounded half up (ties away from zero) in decimal at the
+published decimals, it is that figure."""
 from __future__ import annotations
 
 import math
@@ -71,8 +72,24 @@ def sql_agrees(macros, values: list, published: list[str]) -> list:
     return [agrees for _i, agrees in rows]
 
 
+def sql_round(macros, values: list, decimals: list) -> list:
+    """round_half_up with the decimals from a column, one per row, as the status rule calls it."""
+    rule = macros.round_half_up("v", "d")
+    rows = duckdb.connect().execute(
+        f"select i, {rule}, typeof({rule}) from (select unnest(range(len(?::double[]))) as i, "
+        "unnest(?::double[]) as v, unnest(?::integer[]) as d) order by i",
+        [values, values, decimals],
+    ).fetchall()
+    assert {kind for _i, _r, kind in rows} == {"DECIMAL(38,5)"}
+    return [rounded for _i, rounded, _kind in rows]
+
+
+def decimals_of(published: str) -> int:
+    return -Decimal(published).as_tuple().exponent
+
+
 def python_agrees(value: float, published: str) -> bool:
-    decimals = -Decimal(published).as_tuple().exponent
+    decimals = decimals_of(published)
     return round_half_up(value, decimals) == Decimal(published)
 
 
@@ -84,6 +101,20 @@ def test_python_rounding_at_the_boundary(value, published, expected):
 def test_sql_rule_at_the_boundaries(macros):
     got = sql_agrees(macros, [v for v, _, _ in BOUNDARIES], [p for _, p, _ in BOUNDARIES])
     assert [(v, p, g) for (v, p, _), g in zip(BOUNDARIES, got)] == BOUNDARIES
+
+
+def test_sql_rounding_at_the_boundaries(macros):
+    """Each value the boundaries say agrees, rounded at its figure's decimals, is that figure (2.05 -> 2.1,
+    34.535 -> 34.54, -2.05 -> -2.1, -0.004 -> 0.00: where the double's own rounding gives 2.0, 34.53, -2.0)."""
+    cases = [(v, decimals_of(p), Decimal(p)) for v, p, agrees in BOUNDARIES if agrees]
+    got = sql_round(macros, [v for v, _, _ in cases], [d for _, d, _ in cases])
+    assert [(v, d, g) for (v, d, _), g in zip(cases, got)] == cases
+    assert [(v, d, round_half_up(v, d)) for v, d, _ in cases] == cases
+
+
+def test_sql_rounding_without_a_number_or_beyond_5_decimals_is_null(macros):
+    assert sql_round(macros, [None, math.nan, math.inf, -math.inf, 1e32, 2.05, 2.05, 2.05],
+                     [1, 1, 1, 1, 0, None, 6, -1]) == [None] * 8
 
 
 def test_sql_rule_without_a_number_is_false(macros):
@@ -139,6 +170,15 @@ def test_sql_and_python_agree_on_a_grid_of_random_values(macros):
     disagreeing = [(v, p, s, py) for (v, p), s, py in zip(pairs, sql, python) if s is not py]
     assert disagreeing == []
     assert len(pairs) > 5000 and 0.3 < sum(python) / len(python) < 0.4  # one in three pairs agrees
+
+
+def test_sql_and_python_round_alike_on_a_grid_of_random_values(macros):
+    values = [(v, d) for v, p in grid()[::3] for d in (decimals_of(p), 5 - decimals_of(p))]
+    sql = sql_round(macros, [v for v, _ in values], [d for _, d in values])
+    assert [(v, d, s) for (v, d), s in zip(values, sql) if s != round_half_up(v, d)] == []
+    ties = [(v, d) for v, d in values if (Decimal(repr(v)).scaleb(d) % 1).copy_abs() == Decimal("0.5")]
+    assert len(values) > 10000 and len(ties) > 1000  # the decimal ties are there, at each of 0-5 decimals
+    assert {d for _, d in ties} == set(range(6))
 
 
 def test_duckdb_prints_a_double_as_python_repr_does(macros):
