@@ -2,8 +2,9 @@
 `agrees` (dbt_project/macros/published_precision.sql round_half_up and rounds_half_up_to, run here in DuckDB
 as dbt renders them; the status against the target uses round_half_up) and the report's rounding
 (orchestration/reports/formats.py round_half_up) on the boundary cases and on a grid of random values: a
-computed value agrees with a published figure when, rounded half up (ties away from zero) in decimal at the
-published decimals, it is that figure."""
+computed value agrees with a published figure when, rounded half up (ties towards +infinity) in decimal at
+the published decimals, it is that figure: a published p, h half a unit of its last decimal, takes
+p - h <= x < p + h (methodology.md), below zero as above."""
 from __future__ import annotations
 
 import math
@@ -32,12 +33,24 @@ BOUNDARIES = [
     (34.5, "35", True),
     (35.5, "35", False),
     (35.49999999999999, "35", True),
-    (-2.05, "-2.1", True),          # ties away from zero, below zero too
-    (-2.05, "-2.0", False),
+    (-2.05, "-2.0", True),          # ties towards +infinity: `-2.0` takes -2.05 <= x < -1.95
+    (-2.05, "-2.1", False),         # `-2.1` takes -2.15 <= x < -2.05, without -2.05
+    (-2.0500000000000003, "-2.1", True),   # the double below -2.05
     (-2.05, "2.1", False),          # the sign counts
+    (-2.05, "2.0", False),
+    (-34.545, "-34.54", True),
+    (-34.545, "-34.55", False),
+    (-34.5, "-34", True),
+    (-34.5, "-35", False),
+    (-12818.5, "-12818", True),
+    (-12818.5, "-12819", False),
     (-0.004, "0.00", True),
     (-0.004, "-0.00", True),
-    (-0.005, "-0.01", True),
+    (-0.005, "0.00", True),         # rounds to zero, which is unsigned: `-0.00` is the same figure
+    (-0.005, "-0.00", True),
+    (-0.005, "-0.01", False),
+    (-0.0050000000000000001, "-0.01", False),   # the same double as -0.005
+    (-0.005000000000000001, "-0.01", True),     # the double below it
     (0.005, "0.01", True),
     (0.0, "0", True),
     (12818.0, "12818", True),       # counts
@@ -105,7 +118,8 @@ def test_sql_rule_at_the_boundaries(macros):
 
 def test_sql_rounding_at_the_boundaries(macros):
     """Each value the boundaries say agrees, rounded at its figure's decimals, is that figure (2.05 -> 2.1,
-    34.535 -> 34.54, -2.05 -> -2.1, -0.004 -> 0.00: where the double's own rounding gives 2.0, 34.53, -2.0)."""
+    34.535 -> 34.54, -2.05 -> -2.0, -0.005 -> 0.00: where the double's own rounding gives 2.0, 34.53, -2.1,
+    -0.01)."""
     cases = [(v, decimals_of(p), Decimal(p)) for v, p, agrees in BOUNDARIES if agrees]
     got = sql_round(macros, [v for v, _, _ in cases], [d for _, d, _ in cases])
     assert [(v, d, g) for (v, d, _), g in zip(cases, got)] == cases
@@ -141,12 +155,13 @@ def test_published_decimals(macros, published, decimals):
 
 def grid(seed: int = 20231231, size: int = 1200) -> list[tuple[float, str]]:
     """(value, published) pairs: decimal ties and their neighbouring doubles, shares as the indicators
-    compute them, counts and half counts, 17-digit values from 1e-7 to 1e21, either sign; each against
-    its own half-up rounding, a unit above and a unit below."""
+    compute them, counts and half counts, 17-digit values from 1e-7 to 1e21, either sign (negative ties
+    too, where rounding towards +infinity and away from zero part); each against its own half-up
+    rounding, a unit above and a unit below."""
     rng = random.Random(seed)
     values: list[tuple[float, int]] = []
     for _ in range(size):
-        d = rng.randint(0, 4)
+        d = rng.randint(0, 5)
         sign = rng.choice((1, -1))
         tie = float(f"{sign * (rng.randint(0, 10**6) * 10 + 5)}e-{d + 1}")
         values += [(tie, d), (math.nextafter(tie, math.inf), d), (math.nextafter(tie, -math.inf), d)]
@@ -163,6 +178,10 @@ def grid(seed: int = 20231231, size: int = 1200) -> list[tuple[float, str]]:
     return pairs
 
 
+def is_tie(value: float, decimals: int) -> bool:
+    return (Decimal(repr(value)).scaleb(decimals) % 1).copy_abs() == Decimal("0.5")
+
+
 def test_sql_and_python_agree_on_a_grid_of_random_values(macros):
     pairs = grid()
     sql = sql_agrees(macros, [v for v, _ in pairs], [p for _, p in pairs])
@@ -170,15 +189,16 @@ def test_sql_and_python_agree_on_a_grid_of_random_values(macros):
     disagreeing = [(v, p, s, py) for (v, p), s, py in zip(pairs, sql, python) if s is not py]
     assert disagreeing == []
     assert len(pairs) > 5000 and 0.3 < sum(python) / len(python) < 0.4  # one in three pairs agrees
+    assert {decimals_of(p) for v, p in pairs if v < 0 and is_tie(v, decimals_of(p))} == set(range(6))
 
 
 def test_sql_and_python_round_alike_on_a_grid_of_random_values(macros):
     values = [(v, d) for v, p in grid()[::3] for d in (decimals_of(p), 5 - decimals_of(p))]
     sql = sql_round(macros, [v for v, _ in values], [d for _, d in values])
     assert [(v, d, s) for (v, d), s in zip(values, sql) if s != round_half_up(v, d)] == []
-    ties = [(v, d) for v, d in values if (Decimal(repr(v)).scaleb(d) % 1).copy_abs() == Decimal("0.5")]
+    ties = [(v, d) for v, d in values if is_tie(v, d)]
     assert len(values) > 10000 and len(ties) > 1000  # the decimal ties are there, at each of 0-5 decimals
-    assert {d for _, d in ties} == set(range(6))
+    assert {d for v, d in ties if v > 0} == {d for v, d in ties if v < 0} == set(range(6))  # either sign
 
 
 def test_duckdb_prints_a_double_as_python_repr_does(macros):
