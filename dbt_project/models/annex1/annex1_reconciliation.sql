@@ -1,9 +1,9 @@
 -- For every figure the Centre published in Annex 1 (results and baselines): the published value, the
 -- warehouse's own value, the difference, whether they agree, and, for the methodology's known inconsistent
--- cases, why they cannot. A number agrees when the computed value rounded half up (ties away from zero), in
--- exact decimal arithmetic, at the published decimals is the published figure: `35` takes 34.5 <= x < 35.5,
--- `2.1` takes 2.05, `34.54` takes 34.535 but not 34.545, `-2.1` takes -2.05 (macros/published_precision.sql;
--- the report rounds the same way). A text agrees when equal but for case and surrounding spaces.
+-- cases, why they cannot. A number agrees when the computed value rounded half up (ties towards +infinity),
+-- in exact decimal arithmetic, at the published decimals is the published figure: `35` takes 34.5 <= x < 35.5,
+-- `2.1` takes 2.05, `34.54` takes 34.535 but not 34.545, `-2.0` takes -2.05 and `-2.1` does not
+-- (macros/published_precision.sql; the report rounds the same way). A text agrees when equal but for case and surrounding spaces.
 with published as (
     select
         indicator_code,
