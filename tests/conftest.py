@@ -95,6 +95,44 @@ def generated_demo(tmp_path_factory):
     return out, truth
 
 
+# Periods of the independent reference: the published ones (tests/generator/published_core.py) and the
+# demo's open 2024 and 2024-25, where its sources still reach.
+REFERENCE_PERIODS = {"2024": (2024,), "2024-25": (2024, 2025)}
+
+
+def external_platform_enrolments(truth: Path, periods: dict[str, tuple[int, ...]]) -> tuple[dict, dict]:
+    """(all, employer platforms) counted external-platform enrolments per period, from the platforms
+    part's truth per platform and year: the input 1.1c's core share takes from the platforms part."""
+    import csv
+    from collections import Counter
+
+    every, employers = Counter(), Counter()
+    with open(truth / "expected_platforms_by_platform.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            every[int(row["year"])] += int(row["counted_enrolments"])
+            if row["constituent_group"] == "employers":
+                employers[int(row["year"])] += int(row["counted_enrolments"])
+    return ({p: sum(every[y] for y in years) for p, years in periods.items()},
+            {p: sum(employers[y] for y in years) for p, years in periods.items()})
+
+
+@pytest.fixture(scope="session")
+def core_reference(generated_demo):
+    """The core indicators computed independently from the written sources (tests/generator/
+    reference_methodology.py), for the published periods and 2024/2024-25; once per session, for the
+    generator's tests and the warehouse's. The external-platform input is the platforms part's truth,
+    which is the published assumption (published_core.EXTERNAL*) wherever that has one."""
+    from tests.generator import reference_methodology as ref
+    from tests.generator.published_core import EXTERNAL, EXTERNAL_EMPLOYERS, PERIODS
+
+    out, truth = generated_demo
+    periods = {**PERIODS, **REFERENCE_PERIODS}
+    external, external_employers = external_platform_enrolments(truth, periods)
+    assert {p: external[p] for p in EXTERNAL} == EXTERNAL
+    assert {p: external_employers[p] for p in EXTERNAL_EMPLOYERS} == EXTERNAL_EMPLOYERS
+    return ref.compute(out, external, external_employers, periods)
+
+
 # The inner loop (`make test-fast`) leaves out every test that builds a warehouse or the scale-1 demo:
 # they are marked `slow` by the fixtures they use (or by a `pytest.mark.slow` of their own).
 SLOW_FIXTURES = {"warehouse", "sample_warehouse", "refreshed_sample", "generated_demo", "core_reference"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -17,9 +17,12 @@ from orchestration.reports.texts import messages, translate_text
 
 
 def round_half_up(value: float, decimals: int) -> Decimal:
-    """Round as the Centre publishes: 34.5 -> 35, 34.535 -> 34.54 (decimal half-up on the shortest repr)."""
+    """Round as the Centre publishes, a published p taking p - h <= x < p + h: decimal half up on the shortest
+    repr, ties towards +infinity (34.5 -> 35, 34.535 -> 34.54, -2.05 -> -2.0, -0.005 -> 0.00); zero unsigned,
+    so no `-0.00` is printed (dbt_project/macros/published_precision.sql says the same in SQL)."""
     quantum = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    exact = Decimal(repr(float(value)))
+    rounded = exact.quantize(quantum, rounding=ROUND_HALF_DOWN if exact.is_signed() else ROUND_HALF_UP)
     return abs(rounded) if rounded == 0 else rounded
 
 
@@ -77,10 +80,13 @@ def format_value(value: float | None, unit: str | None, decimals: int, lang: str
 def format_difference(value: float | None, unit: str | None, decimals: int, lang: str) -> str:
     if value is None:
         return ""
-    text = format_value(abs(value), unit, decimals, lang)
-    if round_half_up(value, decimals) == 0:
+    # The sign and digits of the rounded difference: -2.05 is `−2.0`, -0.005 at 2 decimals `0.00` (the
+    # magnitude rounded on its own would be 2.1 and 0.01, ties going up).
+    rounded = round_half_up(value, decimals)
+    text = format_value(float(abs(rounded)), unit, decimals, lang)
+    if rounded == 0:
         return text
-    return ("+" if value > 0 else "−") + text
+    return ("+" if rounded > 0 else "−") + text
 
 
 def format_timestamp(value: Any) -> str:

@@ -72,6 +72,10 @@ def measure_row(table: dict, code: str, measure: str) -> dict:
         (3, "level", 0, "Level 3", "Niveau 3"),
         (-0.2, "percent", 0, "0%", "0\u00a0%"),  # no negative zero
         (-12.6, "percent", 0, "-13%", "-13\u00a0%"),
+        (-34.5, "percent", 0, "-34%", "-34\u00a0%"),  # a tie goes towards +infinity: -34 covers -34.5 <= x < -33.5
+        (-2.05, "score_1_5", 1, "-2.0", "-2,0"),
+        (-12818.5, "count", 0, "-12,818", "-12\u202f818"),
+        (-0.005, "score_1_5", 2, "0.00", "0,00"),  # rounds to zero: no "-0.00"
         (1234567.891, "count", 0, "1,234,568", "1\u202f234\u202f568"),
     ],
 )
@@ -121,6 +125,10 @@ def test_differences_carry_their_sign():
     assert format_difference(-8.3, "percent", 2, "en") == "−8.30%"
     assert format_difference(12, "count", 0, "fr") == "+12"
     assert format_difference(0.001, "percent", 2, "en") == "0.00%"
+    # the rounded difference's sign and digits, ties towards +infinity (the magnitude alone would round to 2.1)
+    assert format_difference(-2.05, "score_1_5", 1, "en") == "−2.0"
+    assert format_difference(2.05, "score_1_5", 1, "en") == "+2.1"
+    assert format_difference(-0.005, "percent", 2, "en") == "0.00%"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -46,10 +46,15 @@ select
     c.target_value,
     c.target_text,
     c.target_period,
+    -- The value as the report prints it (decimal half up, ties towards +infinity, exact: 2.05 at 1 decimal is
+    -- 2.1 and -2.05 is -2.0, where the double's round gives 2.0 and -2.1) against the target; DuckDB compares
+    -- the two in double, where each is the nearest double of its decimal figure, so they compare as the two
+    -- figures do.
+    {%- set printed = round_half_up('v.value', 'c.published_decimals') %}
     case
         when c.target_value is null or v.value is null or v.period <> c.target_period then 'no_target'
-        when c.direction = 'lower' and round(v.value, c.published_decimals) <= c.target_value then 'achieved'
-        when c.direction <> 'lower' and round(v.value, c.published_decimals) >= c.target_value then 'achieved'
+        when c.direction = 'lower' and {{ printed }} <= c.target_value then 'achieved'
+        when c.direction <> 'lower' and {{ printed }} >= c.target_value then 'achieved'
         else 'not_achieved'
     end as status,
     v.origin,

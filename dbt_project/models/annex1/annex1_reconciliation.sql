@@ -1,7 +1,9 @@
 -- For every figure the Centre published in Annex 1 (results and baselines): the published value, the
--- warehouse's own value, the difference, whether they agree at the published precision (a published
--- `35` agrees with 34.5 <= x < 35.5; `34.54` with 34.535 <= x < 34.545), and, for the methodology's
--- known inconsistent cases, why they cannot.
+-- warehouse's own value, the difference, whether they agree, and, for the methodology's known inconsistent
+-- cases, why they cannot. A number agrees when the computed value rounded half up (ties towards +infinity),
+-- in exact decimal arithmetic, at the published decimals is the published figure: `35` takes 34.5 <= x < 35.5,
+-- `2.1` takes 2.05, `34.54` takes 34.535 but not 34.545, `-2.0` takes -2.05 and `-2.1` does not
+-- (macros/published_precision.sql; the report rounds the same way). A text agrees when equal but for case and surrounding spaces.
 with published as (
     select
         indicator_code,
@@ -11,7 +13,7 @@ with published as (
         nullif(trim(value), '') as published_text_value,
         try_cast(value as double) as published_value,
         case when nullif(trim(value), '') is null then note end as published_text,
-        coalesce(length(split_part(trim(value), '.', 2)), 0) as published_decimals,
+        {{ published_decimals('value') }} as published_decimals,
         unit
     from {{ ref('annex1_published') }}
     where kind in ('result', 'baseline')
@@ -37,10 +39,8 @@ select
     c.value - p.published_value as difference,
     case
         when p.published_value is not null then
-            c.value is not null
-            and c.value >= p.published_value - 0.5 * pow(10, -p.published_decimals)
-            and c.value < p.published_value + 0.5 * pow(10, -p.published_decimals)
-        else lower(trim(c.value_text)) = lower(trim(p.published_text))
+            {{ rounds_half_up_to('c.value', 'p.published_text_value') }}
+        else {{ texts_agree('c.value_text', 'p.published_text') }}
     end as agrees,
     e.explanation
 from published as p
