@@ -94,7 +94,6 @@ def verify_key(folder: Path, rotating: bool = False, starting: bool = False) -> 
         f"({built}, from {state.get('origin')}): set the original key, or rotate it: {SEE}")
 
 
-
 def record_key(folder: Path) -> None:
     """Record the key's fingerprint when the warehouse has none yet (its first build). Call under the
     writer lock, after `verify_key`."""

@@ -39,8 +39,9 @@ class WarehouseResource(ConfigurableResource):
         rotating = guards.rotation_requested(tags) and full_reload_requested(tags)
         try:
             guards.verify_key(self.folder, rotating)  # first, so a refused run writes nothing, not even the lock
+            run_id = context.run.run_id if context.run is not None else None
             log = context.log.info if context.log is not None else print
-            self._writer = WriterLock(self.folder, context.run.run_id if context.run else None, "dagster run").acquire(RUN_WAIT_SECONDS, log)
+            self._writer = WriterLock(self.folder, run_id, "dagster run").acquire(RUN_WAIT_SECONDS, log)
             guards.verify_key(self.folder, rotating)  # again under the lock: another run may have rotated
             guards.record_key(self.folder)
         except BaseException:
