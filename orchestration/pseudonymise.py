@@ -88,21 +88,63 @@ def use_key(key: str | None, key_dir: Path | None) -> None:
         reset_key_cache()
 
 
-@lru_cache(maxsize=1)
-def _key() -> bytes:
-    configured = _configured.get("key") if _configured else os.environ.get(KEY_ENV)
-    if configured:
-        return str(configured).encode("utf-8")
-    # Demo convenience only: production sets WAREHOUSE_HMAC_KEY (a secret kept outside the warehouse).
+# Every column a keyed hash is stored in, across the raw tables (People.keys, the profile-field birth years,
+# the review queue's similarity features): what a key rotation clears and re-derives.
+KEYED_COLUMNS = ("email_key", "name_key", "name_token_keys", "birth_year_key", "username_key",
+                 "phonetic_token_keys", "email_local_key", "birth_decade_key")
+_FINGERPRINT_LABEL = b"itcilo-warehouse/key-fingerprint/v1"
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """Where a run's key comes from (`origin`, as the operator names it), and the key: None while the
+    demo's local key file does not exist yet (it is created on first use, never by a look)."""
+
+    origin: str
+    key: bytes | None
+    key_file: Path | None = None
+
+    @property
+    def fingerprint(self) -> str | None:
+        return fingerprint(self.key) if self.key is not None else None
+
+
+def fingerprint(key: bytes) -> str:
+    """A short public name of a key: HMAC of a fixed label with it, truncated (reveals nothing of the key)."""
+    return hmac.new(key, _FINGERPRINT_LABEL, hashlib.sha256).hexdigest()[:16]
+
+
+def key_source() -> KeySource:
+    """The key this process would use, without side effects (the local key file is not created)."""
+    if _configured.get("key"):
+        origin = KEY_ENV if _configured["key"] == os.environ.get(KEY_ENV) else "the warehouse resource's hmac_key"
+        return KeySource(origin, str(_configured["key"]).encode("utf-8"))
+    if not _configured and os.environ.get(KEY_ENV):
+        return KeySource(KEY_ENV, os.environ[KEY_ENV].encode("utf-8"))
     from orchestration.settings import warehouse_dir
 
     key_file = Path(_configured["dir"] if _configured else warehouse_dir()) / LOCAL_KEY_FILE
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
-        key_file.chmod(0o600)
-        log.warning("%s is not set: created a local pseudonymisation key in %s", KEY_ENV, key_file)
+    key = key_file.read_text(encoding="utf-8").strip().encode("utf-8") if key_file.exists() else None
+    return KeySource(f"the local key file {key_file} ({KEY_ENV} is not set)", key, key_file)
+
+
+@lru_cache(maxsize=1)
+def _key() -> bytes:
+    source = key_source()
+    if source.key is not None:
+        return source.key
+    # Demo convenience only: production sets WAREHOUSE_HMAC_KEY (a secret kept outside the warehouse).
+    key_file = source.key_file
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+    key_file.chmod(0o600)
+    log.warning("%s is not set: created a local pseudonymisation key in %s", KEY_ENV, key_file)
     return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+def current_fingerprint() -> str:
+    """The fingerprint of the key in use (creates the demo's local key file when there is none yet)."""
+    return fingerprint(_key())
 
 
 def reset_key_cache() -> None:

@@ -1,27 +1,67 @@
-"""`python -m orchestration.refresh`: run the refresh job once, against WAREHOUSE_SOURCES into WAREHOUSE_DIR.
+"""`python -m orchestration.refresh [--wait]`: run the refresh job once, against WAREHOUSE_SOURCES into
+WAREHOUSE_DIR.
 
 Runs are recorded in DAGSTER_HOME when it is set (so `dagster dev` shows them), else in a throwaway instance.
-Exits with status 1 when the run fails, naming the failed step or check and what it found.
+Exit status: 0 published; 1 the run failed (naming the failed step or check and what it found); 75 another
+run holds the warehouse (one line: which run, since when; `--wait` waits for it instead); 78 the
+pseudonymisation key is not the warehouse's (one line; see orchestration/guards.py).
+
+Pre-flight, before anything is read or written: the key guard, the writer lock (held for the whole run),
+the sources file. `WAREHOUSE_KEY_ROTATION=1` makes the run the key rotation of deploy/README.md.
 """
+import argparse
 import os
 import sys
+import uuid
+from contextlib import nullcontext
 
 from dagster import DagsterInstance, ExecuteInProcessResult
 
-from orchestration.settings import load_sources, marts_db_path, warehouse_dir
+from orchestration import guards
+from orchestration.concurrency import EXIT_BUSY, WarehouseBusy, WriterLock
+from orchestration.settings import build_db_path, load_sources, marts_db_path, warehouse_dir
+from orchestration.warehouse import build_connection
+
+EXIT_KEY_MISMATCH = 78  # EX_CONFIG
 
 
-def execute_refresh(instance: DagsterInstance | None = None) -> ExecuteInProcessResult:
-    from orchestration.definitions import SOURCE_SYSTEMS, defs
-    from orchestration.extract.registry import validate_sources
+def execute_refresh(instance: DagsterInstance | None = None, wait: bool | float = False,
+                    rotation: bool | None = None) -> ExecuteInProcessResult:
+    """Run the refresh job under the writer lock. Raises `guards.KeyMismatch` (another key) and
+    `WarehouseBusy` (another run holds the warehouse and `wait` is False) before anything is written.
 
-    # Fail early, with a clear message, on a missing or malformed sources file or an unknown section.
-    validate_sources(load_sources(), SOURCE_SYSTEMS)
+    rotation: run the key rotation (default: WAREHOUSE_KEY_ROTATION)."""
+    folder = warehouse_dir()
+    rotation = guards.rotation_requested() if rotation is None else rotation
+    # Before the lock: a refused run leaves no trace.
+    guards.verify_key(folder, rotating=rotation, starting=rotation)
+    run_id = str(uuid.uuid4())
+    with WriterLock(folder, run_id, "python -m orchestration.refresh").acquire(wait, on_wait=print):
+        # Imported under the lock: a refresh that finds the warehouse busy says so at once.
+        from orchestration.definitions import SOURCE_SYSTEMS, defs
+        from orchestration.extract.merge import FULL_RELOAD_TAG
+        from orchestration.extract.registry import validate_sources
 
-    if instance is None:
-        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    return defs.get_job_def("refresh").execute_in_process(instance=instance, run_config=quiet, raise_on_error=False)
+        guards.verify_key(folder, rotating=rotation, starting=rotation)
+        # Fail early, with a clear message, on a missing or malformed sources file or an unknown section.
+        validate_sources(load_sources(), SOURCE_SYSTEMS)
+        tags = {}
+        if rotation:
+            built = build_db_path().exists()
+            with build_connection(path=build_db_path()) if built else nullcontext() as con:
+                if guards.begin_rotation(folder, con):
+                    tags = {guards.ROTATION_TAG: "true", FULL_RELOAD_TAG: "true"}
+        guards.record_key(folder)  # a first build's fingerprint (nothing when one is recorded)
+
+        if instance is None:
+            instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+        quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+        result = defs.get_job_def("refresh").execute_in_process(
+            instance=instance, run_config=quiet, raise_on_error=False, run_id=run_id, tags=tags)
+        if tags and result.success:
+            with build_connection(path=build_db_path()) as con:
+                print(guards.finish_rotation(folder, con))
+        return result
 
 
 def failure_report(result: ExecuteInProcessResult) -> list[str]:
@@ -42,12 +82,26 @@ def failure_report(result: ExecuteInProcessResult) -> list[str]:
     return lines
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.refresh", description=__doc__.split("\n")[0])
+    parser.add_argument("--wait", action="store_true",
+                        help="when another run holds the warehouse, wait for it instead of exiting (status 75)")
+    args = parser.parse_args(argv)
     print(f"sources:   {load_sources().path}\nwarehouse: {warehouse_dir()}")
-    result = execute_refresh()
+    try:
+        result = execute_refresh(wait=args.wait)
+    except WarehouseBusy as busy:
+        print(busy, file=sys.stderr)
+        sys.exit(EXIT_BUSY)
+    except guards.KeyMismatch as mismatch:
+        print(mismatch, file=sys.stderr)
+        sys.exit(EXIT_KEY_MISMATCH)
     if not result.success:
         print("\n".join(failure_report(result)), file=sys.stderr)
         print(f"refresh failed; {marts_db_path()} was left as it was", file=sys.stderr)
+        if (guards.read_state(warehouse_dir()) or {}).get("rotating_to"):
+            print(f"the key rotation is unfinished: fix the failure, then rerun with {guards.ROTATION_ENV}=1",
+                  file=sys.stderr)
         sys.exit(1)
     print(f"published: {marts_db_path()}")
 

@@ -2,6 +2,11 @@
 pseudonymisation key. A field left empty is read when a run starts from the environment (WAREHOUSE_SOURCES,
 WAREHOUSE_DIR, WAREHOUSE_HMAC_KEY; see orchestration/settings.py), never at import; nothing writes the
 environment. dbt gets the build path and the run id in its own process's environment (`dbt_env`).
+
+Every run whose steps use the warehouse (extracts, dbt) passes through `setup_for_execution` once, before
+its first step: the one place the key guard (orchestration/guards.py) and the writer lock
+(orchestration/concurrency.py) are applied to runs from the schedule, the sensors, the UI and the
+refresh command alike. A refused key fails the run there, before anything is read or written.
 """
 from __future__ import annotations
 
@@ -9,8 +14,11 @@ import os
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
-from orchestration import pseudonymise, settings
+from orchestration import guards, pseudonymise, settings
+from orchestration.concurrency import RUN_WAIT_SECONDS, WriterLock
+from orchestration.extract.merge import full_reload_requested
 
 
 class WarehouseResource(ConfigurableResource):
@@ -21,10 +29,28 @@ class WarehouseResource(ConfigurableResource):
     sources_file: str = ""
     hmac_key: str = ""
 
+    _writer: WriterLock | None = PrivateAttr(default=None)
+
     def setup_for_execution(self, context: InitResourceContext) -> None:
         pseudonymise.use_key(self.hmac_key or os.environ.get(pseudonymise.KEY_ENV) or None, self.folder)
+        tags = context.run.tags if context.run is not None else {}
+        # Only the rotation's own full reload may run under the key a rotation is moving to.
+        rotating = guards.rotation_requested(tags) and full_reload_requested(tags)
+        try:
+            guards.verify_key(self.folder, rotating)  # first, so a refused run writes nothing, not even the lock
+            run_id = context.run.run_id if context.run is not None else None
+            log = context.log.info if context.log is not None else print
+            self._writer = WriterLock(self.folder, run_id, "dagster run").acquire(RUN_WAIT_SECONDS, log)
+            guards.verify_key(self.folder, rotating)  # again under the lock: another run may have rotated
+            guards.record_key(self.folder)
+        except BaseException:
+            self.teardown_after_execution(context)
+            raise
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._writer is not None:
+            self._writer.release()
+            self._writer = None
         pseudonymise.use_key(None, None)
 
     @property

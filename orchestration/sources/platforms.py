@@ -68,7 +68,7 @@ from orchestration.extract.merge import (
 from orchestration.extract.sql import Database, extract
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import EXTRACT_MEMORY_LIMIT
-from orchestration.concurrency import BUILD_DB_POOL
+from orchestration.concurrency import BUILD_DB_POOL, WRITER_TAGS
 
 SYSTEM = "platforms"
 SECTION_KEYS = ("registry",)
@@ -328,6 +328,7 @@ platforms_refresh_job = define_asset_job(
     selection=AssetSelection.assets(*TABLE_KEYS),
     partitions_def=platform_partitions,
     executor_def=in_process_executor,
+    tags=WRITER_TAGS,  # a writer job: one writer run at a time (orchestration/concurrency.py)
     description="Extract the external platforms of the chosen partition(s) (one per registry code).",
 )
 
