@@ -1,7 +1,7 @@
 """The key guard: a run with another pseudonymisation key is refused before it reads or writes anything;
 the rotation of deploy/README.md re-keys every row and keeps the figures.
 
-One refreshed sample warehouse serves the module (a refresh takes ~50 s); the rotation test comes last.
+Each test starts from a copy of the session's refreshed sample (tests/conftest.py `sample_warehouse`).
 """
 import hashlib
 import os
@@ -14,37 +14,18 @@ import pytest
 
 from orchestration import guards, pseudonymise
 from orchestration.refresh import EXIT_KEY_MISMATCH, execute_refresh, failure_report
+from tests.conftest import TEST_KEY
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-KEY = "test-key-not-secret"  # the key tests/conftest.py sets for every test
+KEY = TEST_KEY  # the key tests/conftest.py sets for every test
 OTHER_KEY = "a-mistyped-key"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """(warehouse folder, sources file) of the hand-made sample, refreshed once under KEY."""
-    from demo.sample import build
-
-    base = tmp_path_factory.mktemp("key_guard")
-    sources, folder = build(base / "sources"), base / "warehouse"
-    with pytest.MonkeyPatch.context() as mp:
-        for var, value in {"WAREHOUSE_DIR": str(folder), "WAREHOUSE_SOURCES": str(sources),
-                           pseudonymise.KEY_ENV: KEY}.items():
-            mp.setenv(var, value)
-        pseudonymise.reset_key_cache()
-        result = execute_refresh()
-        assert result.success, failure_report(result)
-    pseudonymise.reset_key_cache()
-    return folder, sources
-
-
 @pytest.fixture
-def folder(built, monkeypatch):
-    folder, sources = built
-    monkeypatch.setenv("WAREHOUSE_DIR", str(folder))
-    monkeypatch.setenv("WAREHOUSE_SOURCES", str(sources))
+def folder(sample_warehouse, monkeypatch):
+    """The hand-made sample's warehouse, refreshed under KEY (the session's refresh, copied in)."""
     monkeypatch.delenv(guards.ROTATION_ENV, raising=False)
-    return folder
+    return sample_warehouse
 
 
 def use_key(monkeypatch, key: str | None) -> None:
