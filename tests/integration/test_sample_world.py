@@ -25,8 +25,7 @@ are reported. A count the rules make zero in a reported period may be published 
 import duckdb
 import pytest
 
-from orchestration import pseudonymise
-from orchestration.refresh import execute_refresh, failure_report
+from tests.fixtures.sample_world import refresh_sample_world
 
 Y20, Y21, Y22, Y23, B21, B23 = "2020", "2021", "2022", "2023", "2020-21", "2022-23"
 
@@ -122,21 +121,9 @@ SHARES = {"women_share", "blended_share", "knowledge_gain_share"}
 
 @pytest.fixture(scope="module")
 def marts(tmp_path_factory):
-    """The sample world refreshed once into a temporary warehouse; returns marts.duckdb."""
-    from demo.sample import build
-
-    base = tmp_path_factory.mktemp("sample_world")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WAREHOUSE_DIR", str(base / "warehouse"))
-        mp.setenv("WAREHOUSE_SOURCES", str(build(base / "sources")))
-        mp.setenv(pseudonymise.KEY_ENV, "test-key-not-secret")
-        pseudonymise.reset_key_cache()
-        try:
-            result = execute_refresh()
-        finally:
-            pseudonymise.reset_key_cache()
-    assert result.success, "\n".join(failure_report(result))
-    return base / "warehouse" / "marts.duckdb"
+    """The sample world refreshed once; returns its marts.duckdb."""
+    _sources, warehouse = refresh_sample_world(tmp_path_factory.mktemp("sample_world"))
+    return warehouse / "marts.duckdb"
 
 
 def published(marts, indicator: str) -> dict:
