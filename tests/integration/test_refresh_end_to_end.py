@@ -9,9 +9,18 @@ SYSTEMS = {"map", "ecampus", "platforms", "solicomm", "pmsu", "finance", "evalua
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    _sources, folder = refresh_sample_world(tmp_path_factory.mktemp("refresh_end_to_end"))
-    return folder
+def refreshed(tmp_path_factory):
+    return refresh_sample_world(tmp_path_factory.mktemp("refresh_end_to_end"))
+
+
+@pytest.fixture
+def warehouse(refreshed):
+    return refreshed[0]
+
+
+def test_the_sample_world_passes_every_check(refreshed):
+    # A clean world: no check, blocking or not, fails on it.
+    assert refreshed[1] == []
 
 
 def test_every_source_of_the_world_reaches_the_warehouse(warehouse):

@@ -122,7 +122,7 @@ SHARES = {"women_share", "blended_share", "knowledge_gain_share"}
 @pytest.fixture(scope="module")
 def marts(tmp_path_factory):
     """The sample world refreshed once; returns its marts.duckdb."""
-    _sources, warehouse = refresh_sample_world(tmp_path_factory.mktemp("sample_world"))
+    warehouse, _report = refresh_sample_world(tmp_path_factory.mktemp("sample_world"))
     return warehouse / "marts.duckdb"
 
 
