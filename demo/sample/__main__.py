@@ -1,4 +1,4 @@
-"""python -m demo.sample [OUT]: write the hand-made sample deployment (default demo/sources)."""
+"""python -m demo.sample [OUT]: write the hand-made sample world (every source system; default demo/sources)."""
 import sys
 from pathlib import Path
 

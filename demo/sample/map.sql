@@ -1,5 +1,6 @@
--- A small hand-made MAP database: enough for the face-to-face slice (indicator 1.1a) and its tests.
--- Expected 1.1a figures are worked out by hand in tests/integration/test_refresh_end_to_end.py.
+-- The MAP of the hand-made sample world (face-to-face registrations 1.1a, ILO officials 1.5, masters, services).
+-- Expected figures are worked out by hand in tests/integration/test_sample_world.py. The eCampus accounts
+-- named here (ecampus_user_id) are in ecampus.sql.
 create table activity (
     activity_id integer primary key, activity_code text unique, title text, service_type text,
     delivery_mode text, is_open_course integer, technical_programme text, pb_outcome text,
@@ -17,7 +18,8 @@ insert into activity values
  (6, 'A2301006', 'Masters in Management of Development', 'masters_edition', 'blended', 0, 'DELTA', null, 'MMD', '2023-09-01', '2024-06-30', 'delivered', 0, 1, 1, 1, 1, 16, '2023-09-02 10:00:00', null),
  (7, 'A2301007', 'Advisory: skills strategy', 'advisory_service', null, 0, 'TSD', null, null, '2023-05-01', '2023-06-30', 'delivered', 1, 0, 0, 0, 0, null, '2023-07-01 10:00:00', null),
  (8, 'A2301008', 'Occupational safety (planned)', 'standard_course', 'campus', 1, 'ILSGEN', null, null, '2023-11-13', '2023-11-17', 'planned', 0, 0, 2, 2, 0, null, '2023-06-01 10:00:00', null),
- (9, 'A2301009', 'Just transition', 'tailored_course', 'campus', 0, 'TSD', '3', null, '2023-12-31', '2024-01-05', 'delivered', 1, 0, 1, 1, 1, null, '2024-01-06 10:00:00', null);
+ (9, 'A2301009', 'Just transition', 'tailored_course', 'campus', 0, 'TSD', '3', null, '2023-12-31', '2024-01-05', 'delivered', 1, 0, 1, 1, 1, null, '2024-01-06 10:00:00', null),
+ (10, 'A2101010', 'Labour migration governance', 'standard_course', 'campus', 1, 'ILSGEN', null, null, '2021-06-07', '2021-06-11', 'delivered', 1, 0, 2, 1, 1, null, '2021-06-12 10:00:00', null);
 
 create table participant (
     participant_id integer primary key, first_name text, last_name text, email text, gender text,
@@ -36,7 +38,8 @@ insert into participant values
  (109, 'Ahmed', 'Hassan', 'a.hassan@mol.gov.eg', 'M', 1983, 'EGY', 'government_labour', 'Ministry of Labour', null, '2022-01-10 09:00:00'),
  (110, 'Yuki', 'Tanaka', 'yuki.tanaka@rengo.or.jp', 'X', 1995, 'JPN', 'workers', 'RENGO', null, '2022-01-10 09:00:00'),
  -- 102 entered a second time (e-mail in upper case): one person by rule L2
- (111, 'Aicha', 'DIALLO', 'Aicha.Diallo@travail.gouv.sn', 'F', 1985, 'SEN', 'government_labour', 'Ministère du Travail', null, '2021-06-01 09:00:00');
+ (111, 'Aicha', 'DIALLO', 'Aicha.Diallo@travail.gouv.sn', 'F', 1985, 'SEN', 'government_labour', 'Ministère du Travail', null, '2021-06-01 09:00:00'),
+ (112, 'Kofi', 'Boateng', 'kofi.boateng@tuc.org.gh', 'M', 1978, 'GHA', 'workers', 'TUC Ghana', null, '2021-05-01 09:00:00');
 
 create table registration (
     registration_id integer primary key, activity_id integer, participant_id integer, status text,
@@ -73,7 +76,12 @@ insert into registration values
  -- activity 9: campus, delivered, starts 2023-12-31: year 2023
  (1019, 9, 104, 'attended', 0, '2023-11-01 10:00:00', '2024-01-05 10:00:00'),
  (1020, 9, 109, 'attended', 0, '2023-11-01 10:00:00', '2024-01-05 10:00:00'),
- (1021, 9, 102, 'attended', 0, '2023-11-01 10:00:00', '2024-01-05 10:00:00');
+ (1021, 9, 102, 'attended', 0, '2023-11-01 10:00:00', '2024-01-05 10:00:00'),
+ -- activity 10: campus, delivered, 2021 (the first biennium)
+ (1024, 10, 105, 'attended', 0, '2021-05-01 10:00:00', '2021-06-11 10:00:00'),
+ (1025, 10, 107, 'attended', 0, '2021-05-01 10:00:00', '2021-06-11 10:00:00'),
+ (1026, 10, 112, 'attended', 1, '2021-05-01 10:00:00', '2021-06-11 10:00:00'),
+ (1027, 10, 103, 'cancelled', 0, '2021-05-01 10:00:00', '2021-05-20 10:00:00');
 
 -- Non-training services: the advisory service 7 served two records of one organisation (folded: 1.8 = 1).
 create table organisation (
