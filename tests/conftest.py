@@ -23,7 +23,7 @@ def fixed_hmac_key(monkeypatch):
 
 @pytest.fixture
 def sample_sources(tmp_path) -> Path:
-    """The hand-made sample world, written fresh for one test; returns the sources file."""
+    """The hand-made sample world (demo/sample: every source system), written fresh for one test; returns the sources file."""
     from demo.sample import build
 
     return build(tmp_path / "sources")
@@ -38,9 +38,10 @@ def warehouse_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def refreshed_sample(warehouse_path, tmp_path_factory) -> Path:
-    """The sample world refreshed once per session into `warehouse_path`, then set aside; tests get a copy
-    (`sample_warehouse`)."""
+def sample_refresh(warehouse_path, tmp_path_factory) -> tuple[Path, list[str]]:
+    """The sample world refreshed once per session into `warehouse_path`, then set aside: (its warehouse
+    folder, the run's failure report: failed steps and checks, blocking or not). Tests read it as it is or
+    get a copy (`sample_warehouse`); none writes into it."""
     from demo.sample import build
     from orchestration import pseudonymise
     from orchestration.refresh import execute_refresh, failure_report
@@ -52,11 +53,21 @@ def refreshed_sample(warehouse_path, tmp_path_factory) -> Path:
         mp.setenv(pseudonymise.KEY_ENV, TEST_KEY)
         pseudonymise.reset_key_cache()
         shutil.rmtree(warehouse_path, ignore_errors=True)
-        result = execute_refresh()
-        assert result.success, failure_report(result)
+        try:
+            result = execute_refresh()
+        finally:
+            pseudonymise.reset_key_cache()
+        report = failure_report(result)
+        assert result.success, "\n".join(report)
     kept = tmp_path_factory.mktemp("refreshed_sample") / "warehouse"
     shutil.move(warehouse_path, kept)
-    return kept
+    return kept, report
+
+
+@pytest.fixture(scope="session")
+def refreshed_sample(sample_refresh) -> Path:
+    """The warehouse folder of the session's sample refresh (read only: copy it with `sample_warehouse`)."""
+    return sample_refresh[0]
 
 
 @pytest.fixture
@@ -135,7 +146,7 @@ def core_reference(generated_demo):
 
 # The inner loop (`make test-fast`) leaves out every test that builds a warehouse or the scale-1 demo:
 # they are marked `slow` by the fixtures they use (or by a `pytest.mark.slow` of their own).
-SLOW_FIXTURES = {"warehouse", "sample_warehouse", "refreshed_sample", "generated_demo", "core_reference"}
+SLOW_FIXTURES = {"warehouse", "sample_warehouse", "sample_refresh", "generated_demo", "core_reference"}
 
 
 def pytest_collection_modifyitems(items):

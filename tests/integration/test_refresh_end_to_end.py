@@ -3,24 +3,19 @@ into a temporary WAREHOUSE_DIR. Its figures are checked against the hand count i
 import duckdb
 import pytest
 
-from tests.fixtures.sample_world import refresh_sample_world
 
 SYSTEMS = {"map", "ecampus", "platforms", "solicomm", "pmsu", "finance", "evaluation", "submissions"}
 
 
-@pytest.fixture(scope="module")
-def refreshed(tmp_path_factory):
-    return refresh_sample_world(tmp_path_factory.mktemp("refresh_end_to_end"))
-
-
 @pytest.fixture
-def warehouse(refreshed):
-    return refreshed[0]
+def warehouse(sample_refresh):
+    """The session's refresh of the sample world (tests/conftest.py), read only."""
+    return sample_refresh[0]
 
 
-def test_the_sample_world_passes_every_check(refreshed):
+def test_the_sample_world_passes_every_check(sample_refresh):
     # A clean world: no check, blocking or not, fails on it.
-    assert refreshed[1] == []
+    assert sample_refresh[1] == []
 
 
 def test_every_source_of_the_world_reaches_the_warehouse(warehouse):

@@ -25,7 +25,6 @@ are reported. A count the rules make zero in a reported period may be published 
 import duckdb
 import pytest
 
-from tests.fixtures.sample_world import refresh_sample_world
 
 Y20, Y21, Y22, Y23, B21, B23 = "2020", "2021", "2022", "2023", "2020-21", "2022-23"
 
@@ -119,11 +118,10 @@ EXPECTED_2_1 = {
 SHARES = {"women_share", "blended_share", "knowledge_gain_share"}
 
 
-@pytest.fixture(scope="module")
-def marts(tmp_path_factory):
-    """The sample world refreshed once; returns its marts.duckdb."""
-    warehouse, _report = refresh_sample_world(tmp_path_factory.mktemp("sample_world"))
-    return warehouse / "marts.duckdb"
+@pytest.fixture
+def marts(refreshed_sample):
+    """marts.duckdb of the session's refresh of the sample world (tests/conftest.py)."""
+    return refreshed_sample / "marts.duckdb"
 
 
 def published(marts, indicator: str) -> dict:
