@@ -49,7 +49,9 @@ def main() -> None:
         print("\n".join(failure_report(result)), file=sys.stderr)
         print(f"refresh failed; {marts_db_path()} was left as it was", file=sys.stderr)
         sys.exit(1)
-    print(f"published: {marts_db_path()}")
+    from orchestration.changes import nothing_changed_message
+
+    print(nothing_changed_message(result) or f"published: {marts_db_path()}")
 
 
 if __name__ == "__main__":
