@@ -5,6 +5,7 @@ graph is one lineage from the source tables to the published marts. Models are g
 """
 
 import contextlib
+import graphlib
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.concurrency import BUILD_DB_POOL
@@ -108,6 +109,20 @@ def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wa
     # (about 5 s a run), while a changed env var only re-parses the one model that reads it. The target
     # folder is the warehouse's own, so its partial-parse state (and the last run's artifacts) survive
     # between runs of the same warehouse.
+    from orchestration.changes import NOTHING_CHANGED_KEY, decide
+
+    since = decide(context.run.run_id)
+    if since is not None:
+        # Nothing changed since the published build, which the build database still holds: no `dbt build`.
+        # Every selected model is reported (so the checks and the publication downstream run and do no work
+        # either); its tests are not re-run, so their latest evaluation stays the published build's.
+        context.log.info(f"nothing changed since {since}: dbt build not run")
+        deps = {spec.key: {dep.asset_key for dep in spec.deps} for spec in context.assets_def.specs}
+        for key in graphlib.TopologicalSorter(deps).static_order():  # Dagster wants them in dependency order
+            if key not in context.selected_asset_keys:
+                continue
+            yield MaterializeResult(asset_key=key, metadata={NOTHING_CHANGED_KEY: str(since), "dbt_build": False})
+        return
     with invocation_env(warehouse.dbt_env(run_id=context.run.run_id)):
         invocation = dbt.cli(["build"], context=context, target_path=warehouse.dbt_target_path)
     yield from invocation.stream()

@@ -6,6 +6,8 @@ passed: the nightly run has four hours to load it. A source that the last night'
 (the source system was down, its contract broke, a file never arrived) turns FAIL at 06:00 and stays so
 until a run loads it — the signal that the figures derived from it are stale. The published marts carry
 the same policy (orchestration/publish.py), so readers can see whether this morning's figures are there.
+On a night when nothing changed (orchestration/changes.py) `published_marts` copies nothing but is still
+materialised, with "nothing changed since <run>": the marts were verified current, so they stay fresh.
 
 Policies are Dagster's FreshnessPolicy (1.11+), evaluated by the dagster-daemon's freshness daemon and
 shown as each asset's freshness state in the UI (`dagster dev` runs the daemon). They are applied here,

@@ -15,6 +15,10 @@ version is kept until the next publication, so a reader that listed the old fold
 docs/ after the marts are published, and checks that every public column has a description. The site
 depends only on the dbt project (the catalog lists the columns the models build), so it is regenerated
 only when the project's files changed since the published site (docs/.project_fingerprint).
+
+On a night when nothing changed since the last publication (orchestration/changes.py), `published_marts`
+copies nothing: marts.duckdb and parquet/ stay byte for byte, and publication.json (what they were built
+from) stays too.
 """
 
 import json
@@ -27,8 +31,13 @@ import time
 from pathlib import Path
 
 import duckdb
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, MaterializeResult, asset
+from dagster import (
+    AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, DataVersion, MaterializeResult, asset,
+)
 
+from orchestration.changes import (
+    NOTHING_CHANGED_KEY, last_publication, record_publication, state_version, unchanged_tonight,
+)
 from orchestration.checks import guarded_asset_keys
 from orchestration.concurrency import BUILD_DB_POOL, retry_transient_errors
 from orchestration.dbt import DBT_PROJECT_DIR, PUBLIC_SCHEMA, project_fingerprint, public_model_keys
@@ -136,9 +145,19 @@ def publish_public_tables(
     "every blocking check passed.",
 )
 def published_marts(context: AssetExecutionContext) -> MaterializeResult:
+    since = unchanged_tonight(context.run.run_id)
+    if since is not None:
+        # marts.duckdb, parquet/ and publication.json stay as they are. Still a materialization: the marts
+        # were verified to hold this night's figures, so their freshness holds on a night with no change.
+        context.log.info(f"nothing changed since {since}: {marts_db_path()} left as it is")
+        return MaterializeResult(
+            metadata={"path": str(marts_db_path()), "parquet": str(parquet_dir()), NOTHING_CHANGED_KEY: str(since)},
+            data_version=DataVersion(state_version((last_publication() or {}).get("state"))),
+        )
     started = time.perf_counter()
     with retry_transient_errors(context.retry_number):
         rows = publish_public_tables(build_db_path(), marts_db_path(), context.run_id, parquet_dir())
+    publication = record_publication(context.run.run_id)
     seconds = round(time.perf_counter() - started, 2)
     context.log.info(f"published {len(rows)} tables to {marts_db_path()} and {parquet_dir()} in {seconds} s")
     return MaterializeResult(
@@ -148,7 +167,8 @@ def published_marts(context: AssetExecutionContext) -> MaterializeResult:
             "tables": len(rows),
             "publish_seconds": seconds,
             **{f"rows.{t}": n for t, n in rows.items()},
-        }
+        },
+        data_version=DataVersion(state_version(publication["state"])),
     )
 
 

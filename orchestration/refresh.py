@@ -103,7 +103,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"the key rotation is unfinished: fix the failure, then rerun with {guards.ROTATION_ENV}=1",
                   file=sys.stderr)
         sys.exit(1)
-    print(f"published: {marts_db_path()}")
+    from orchestration.changes import nothing_changed_message
+
+    print(nothing_changed_message(result) or f"published: {marts_db_path()}")
 
 
 if __name__ == "__main__":
