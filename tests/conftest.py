@@ -38,10 +38,10 @@ def warehouse_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_refresh(warehouse_path, tmp_path_factory) -> tuple[Path, list[str]]:
+def sample_refresh(warehouse_path, tmp_path_factory):
     """The sample world refreshed once per session into `warehouse_path`, then set aside: (its warehouse
-    folder, the run's failure report: failed steps and checks, blocking or not). Tests read it as it is or
-    get a copy (`sample_warehouse`); none writes into it."""
+    folder, the run's failure report: failed steps and checks, blocking or not, the run's result). Tests read
+    it as it is or get a copy (`sample_warehouse`); none writes into it."""
     from demo.sample import build
     from orchestration import pseudonymise
     from orchestration.refresh import execute_refresh, failure_report
@@ -61,7 +61,7 @@ def sample_refresh(warehouse_path, tmp_path_factory) -> tuple[Path, list[str]]:
         assert result.success, "\n".join(report)
     kept = tmp_path_factory.mktemp("refreshed_sample") / "warehouse"
     shutil.move(warehouse_path, kept)
-    return kept, report
+    return kept, report, result
 
 
 @pytest.fixture(scope="session")

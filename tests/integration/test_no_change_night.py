@@ -63,7 +63,7 @@ def test_a_night_with_no_change_does_no_work_and_a_change_or_force_rebuilds(
     gx = [e for e in unchanged.get_asset_check_evaluations() if e.check_name.startswith("gx_")]
     assert gx and all(e.passed and e.metadata["revalidated"].value is False for e in gx)
 
-    refresh.main()  # what the operator reads
+    refresh.main([])  # what the operator reads
     assert f"nothing changed since {first_run}" in capsys.readouterr().out
 
     # A new registration in MAP: rebuilt and published, with the new figure and the new run's provenance.
