@@ -140,8 +140,11 @@ def decide(run_id: str) -> Publication | None:
     return Publication(publication["run_id"], publication["published_at"]) if unchanged else None
 
 
-def unchanged_tonight(run_id: str) -> Publication | None:
-    """The decision `decide` took in this run (None when it rebuilt, or did not run in this run)."""
+def unchanged_tonight(run_id: str | None) -> Publication | None:
+    """The decision `decide` took in this run (None when it rebuilt, did not run in this run, or there is no
+    run: a step invoked directly)."""
+    if run_id is None:
+        return None
     build, publication = _read(warehouse_dir() / BUILD_STATE_FILE), last_publication()
     if build is None or publication is None or build.get("decided_by") != run_id or not build.get("nothing_changed"):
         return None
