@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -40,7 +39,7 @@ from orchestration.changes import (
 )
 from orchestration.checks import guarded_asset_keys
 from orchestration.concurrency import BUILD_DB_POOL, retry_transient_errors
-from orchestration.dbt import DBT_PROJECT_DIR, PUBLIC_SCHEMA, project_fingerprint, public_model_keys
+from orchestration.dbt import DBT_EXECUTABLE, DBT_PROJECT_DIR, PUBLIC_SCHEMA, project_fingerprint, public_model_keys
 from orchestration.freshness import nightly_freshness
 from orchestration.settings import build_db_path, marts_db_path, warehouse_dir
 
@@ -172,15 +171,10 @@ def published_marts(context: AssetExecutionContext) -> MaterializeResult:
     )
 
 
-def dbt_executable() -> str:
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else "dbt"
-
-
 def generate_dbt_docs(target: Path) -> None:
     """`dbt docs generate` (with the catalog of the build database) into `target`."""
     command = [
-        dbt_executable(), "docs", "generate", "--static",
+        DBT_EXECUTABLE, "docs", "generate", "--static",
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(target), "--log-path", str(target / "logs"),
     ]

@@ -15,23 +15,13 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+from demo.generator import sources_file
 from demo.sample.files import DROP_FILES, write_drop_files, write_workbook
 
 HERE = Path(__file__).parent
 PLATFORM_CODE = "sample-emp-lms"
 PLATFORM_URL_ENV = "PLATFORM_SAMPLE_EMP_LMS_URL"
 
-SOURCES_YML = """\
-# Hand-made sample world: every source system. Relative paths are relative to this file.
-map:         {url: "sqlite:///map.sqlite"}
-ecampus:     {url: "sqlite:///ecampus.sqlite", table_prefix: mdl_}
-platforms:   {registry: platforms.yml}
-solicomm:    {landing: solicomm}
-pmsu:        {workbook: agreements.xlsx}
-finance:     {net_contribution: finance/net_contribution.csv, staff: finance/staff.csv}
-evaluation:  {folder: evaluation}
-submissions: {file: indicator_submissions.csv}
-"""
 # The platform's URL is a secret by contract (platforms.md: url_env): it sits in the .env beside the file.
 DOTENV = f"{PLATFORM_URL_ENV}=sqlite:///platforms/{PLATFORM_CODE}.sqlite\n"
 
@@ -74,6 +64,4 @@ def build(out: Path) -> Path:
         shutil.copytree(HERE / folder, out / folder)
     shutil.copy(HERE / "indicator_submissions.csv", out / "indicator_submissions.csv")
     (out / ".env").write_text(DOTENV, encoding="utf-8")
-    sources = out / "sources.yml"
-    sources.write_text(SOURCES_YML, encoding="utf-8")
-    return sources
+    return sources_file.write(out, "Hand-made sample world: every source system")
