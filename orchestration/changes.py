@@ -6,7 +6,8 @@ What the published marts were built from is recorded in two files of WAREHOUSE_D
   passes for the published one);
 - `publication.json`, by `published_marts` after the swap: that build's run, state and the publication time.
 
-The state is computed after extraction from `raw_warehouse.source_extractions` (every extraction appends one
+The state is computed after extraction from `raw_warehouse.source_extractions` of the raw file, raw.duckdb
+(every extraction appends one
 row per source): per source its latest row's data_watermark, rows_held and whether it is configured, plus
 the totals of rows_written and rows_vanished over every extraction — an extraction writes a row only when
 the source changed it (merge.py), so any change since, even one a failed run left unpublished, moves a
@@ -14,8 +15,8 @@ total. Added to it: the content of the platform registry (a side table with no e
 project fingerprint (models, YAML, macros, seeds, tests, dbt version) and a fingerprint of the code that
 extracts, checks and publishes (orchestration/**.py, expectations/*.json).
 
-Nothing changed iff tonight's state equals the published one, the build database still holds the very build
-that was published, marts.duckdb exists, and WAREHOUSE_FORCE_BUILD=1 is not set (the operator's way to
+Nothing changed iff tonight's state equals the published one, the build database exists and still holds the
+very build that was published (a lost build.duckdb is rebuilt from the raw file), marts.duckdb exists, and WAREHOUSE_FORCE_BUILD=1 is not set (the operator's way to
 rebuild and republish anyway). Everything else rebuilds: the first run, a failed or unpublished build since
 the publication, a changed source, dbt project, seed, suite or code.
 
@@ -75,9 +76,9 @@ def raw_state() -> dict[str, Any]:
     """Per source what its extractions say (see the module docstring), and the platform registry's content."""
     from orchestration.extract.merge import EXTRACTIONS_SCHEMA, EXTRACTIONS_TABLE, raw_columns
     from orchestration.sources.platforms import RAW_SCHEMA, REGISTRY
-    from orchestration.warehouse import build_connection
+    from orchestration.warehouse import raw_connection
 
-    with build_connection(read_only=True) as con:
+    with raw_connection(read_only=True) as con:
         if EXTRACTIONS_TABLE not in raw_columns(con, EXTRACTIONS_SCHEMA):
             return {}
         rows = con.execute(
@@ -129,7 +130,7 @@ def decide(run_id: str) -> Publication | None:
     build, publication = _read(warehouse_dir() / BUILD_STATE_FILE), last_publication()
     unchanged = (
         not force_requested()
-        and marts_db_path().exists()
+        and marts_db_path().exists() and build_db_path().exists()
         and build is not None and publication is not None
         and publication.get("built_by") == build.get("built_by")
         and publication.get("state") == build.get("state") == state

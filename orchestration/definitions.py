@@ -8,17 +8,20 @@ from typing import Sequence
 
 from dagster import AssetSpec, Definitions
 
-from orchestration import checks, dbt, freshness, jobs, publish, reports, schedules, sensors
+from orchestration import backups, checks, dbt, freshness, jobs, publish, reports, schedules, sensors
 from orchestration.extract.registry import SourceSystem, collected, source_systems
 from orchestration.resources import WarehouseResource
 from orchestration.stewardship import definitions as stewardship
 
 
+def extract_keys(source_assets: list) -> list:
+    return [key for a in source_assets for key in getattr(a, "keys", [])]
+
+
 def extraction_log(source_assets: list) -> AssetSpec:
     """raw_warehouse.source_extractions: every extract asset appends its row there (dbt's source
     `warehouse`), so it follows them all."""
-    keys = [key for a in source_assets for key in getattr(a, "keys", [])]
-    return AssetSpec(["warehouse", "source_extractions"], group_name="warehouse", deps=keys,
+    return AssetSpec(["warehouse", "source_extractions"], group_name="warehouse", deps=extract_keys(source_assets),
                      description="One row per extraction of a source system, written with its load")
 
 
@@ -26,7 +29,7 @@ def build_definitions(systems: Sequence[SourceSystem]) -> Definitions:
     source_assets = collected(systems, "assets")
     return Definitions(
         assets=freshness.with_source_freshness(source_assets, systems)
-        + [extraction_log(source_assets)] + dbt.assets + publish.assets + reports.assets + stewardship.assets,
+        + [extraction_log(source_assets), backups.raw_backup_asset(extract_keys(source_assets))] + dbt.assets + publish.assets + reports.assets + stewardship.assets,
         asset_checks=checks.checks + collected(systems, "checks"),
         jobs=jobs.jobs + collected(systems, "jobs") + stewardship.jobs,
         schedules=schedules.schedules + stewardship.schedules,

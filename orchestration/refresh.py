@@ -7,7 +7,8 @@ run holds the warehouse (one line: which run, since when; `--wait` waits for it 
 pseudonymisation key is not the warehouse's (one line; see orchestration/guards.py).
 
 Pre-flight, before anything is read or written: the key guard, the writer lock (held for the whole run),
-the sources file. `WAREHOUSE_KEY_ROTATION=1` makes the run the key rotation of deploy/README.md.
+the sources file; then, under the lock, the one-time move of an old build.duckdb's raw history into raw.duckdb.
+`WAREHOUSE_KEY_ROTATION=1` makes the run the key rotation of deploy/README.md.
 """
 import argparse
 import os
@@ -19,8 +20,8 @@ from dagster import DagsterInstance, ExecuteInProcessResult
 
 from orchestration import guards
 from orchestration.concurrency import EXIT_BUSY, WarehouseBusy, WriterLock
-from orchestration.settings import build_db_path, load_sources, marts_db_path, warehouse_dir
-from orchestration.warehouse import build_connection
+from orchestration.settings import load_sources, marts_db_path, raw_db_path, warehouse_dir
+from orchestration.warehouse import migrate_raw_out_of_build, raw_connection
 
 EXIT_KEY_MISMATCH = 78  # EX_CONFIG
 
@@ -45,10 +46,11 @@ def execute_refresh(instance: DagsterInstance | None = None, wait: bool | float 
         guards.verify_key(folder, rotating=rotation, starting=rotation)
         # Fail early, with a clear message, on a missing or malformed sources file or an unknown section.
         validate_sources(load_sources(), SOURCE_SYSTEMS)
+        migrate_raw_out_of_build(folder)  # before the rotation below reads the raw tables
         tags = {}
         if rotation:
-            built = build_db_path().exists()
-            with build_connection(path=build_db_path()) if built else nullcontext() as con:
+            built = raw_db_path().exists()
+            with raw_connection() if built else nullcontext() as con:
                 if guards.begin_rotation(folder, con):
                     tags = {guards.ROTATION_TAG: "true", FULL_RELOAD_TAG: "true"}
         guards.record_key(folder)  # a first build's fingerprint (nothing when one is recorded)
@@ -59,7 +61,7 @@ def execute_refresh(instance: DagsterInstance | None = None, wait: bool | float 
         result = defs.get_job_def("refresh").execute_in_process(
             instance=instance, run_config=quiet, raise_on_error=False, run_id=run_id, tags=tags)
         if tags and result.success:
-            with build_connection(path=build_db_path()) as con:
+            with raw_connection() as con:
                 print(guards.finish_rotation(folder, con))
         return result
 

@@ -1,12 +1,13 @@
 """The deployment's settings as a Dagster resource: where the sources file and the warehouse are, and the
 pseudonymisation key. A field left empty is read when a run starts from the environment (WAREHOUSE_SOURCES,
 WAREHOUSE_DIR, WAREHOUSE_HMAC_KEY; see orchestration/settings.py), never at import; nothing writes the
-environment. dbt gets the build path and the run id in its own process's environment (`dbt_env`).
+environment. dbt gets the build and raw paths and the run id in its own process's environment (`dbt_env`).
 
 Every run whose steps use the warehouse (extracts, dbt) passes through `setup_for_execution` once, before
 its first step: the one place the key guard (orchestration/guards.py) and the writer lock
 (orchestration/concurrency.py) are applied to runs from the schedule, the sensors, the UI and the
-refresh command alike. A refused key fails the run there, before anything is read or written.
+refresh command alike. A refused key fails the run there, before anything is read or written. Under the
+lock, a warehouse built before the raw layer had its own file is migrated once (`migrate_raw_out_of_build`).
 """
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from pydantic import PrivateAttr
 from orchestration import guards, pseudonymise, settings
 from orchestration.concurrency import RUN_WAIT_SECONDS, WriterLock
 from orchestration.extract.merge import full_reload_requested
+from orchestration.warehouse import migrate_raw_out_of_build, raw_connection
 
 
 class WarehouseResource(ConfigurableResource):
-    """warehouse_dir: folder of build.duckdb, marts.duckdb and the reports; sources_file: the deployment's
+    """warehouse_dir: folder of raw.duckdb, build.duckdb, marts.duckdb, the backups and the reports; sources_file: the deployment's
     sources file; hmac_key: the pseudonymisation key (empty: a local key file in warehouse_dir, demo only)."""
 
     warehouse_dir: str = ""
@@ -43,6 +45,7 @@ class WarehouseResource(ConfigurableResource):
             self._writer = WriterLock(self.folder, run_id, "dagster run").acquire(RUN_WAIT_SECONDS, log)
             guards.verify_key(self.folder, rotating)  # again under the lock: another run may have rotated
             guards.record_key(self.folder)
+            migrate_raw_out_of_build(self.folder)
         except BaseException:
             self.teardown_after_execution(context)
             raise
@@ -58,6 +61,10 @@ class WarehouseResource(ConfigurableResource):
         return Path(self.warehouse_dir).resolve() if self.warehouse_dir else settings.warehouse_dir()
 
     @property
+    def raw_db_path(self) -> Path:
+        return self.folder / settings.RAW_DB_NAME
+
+    @property
     def build_db_path(self) -> Path:
         return self.folder / settings.BUILD_DB_NAME
 
@@ -68,10 +75,9 @@ class WarehouseResource(ConfigurableResource):
     def load_sources(self) -> settings.Sources:
         return settings.load_sources(Path(self.sources_file).resolve() if self.sources_file else None)
 
-    def connection(self, read_only: bool = False, memory_limit: str | None = None):
-        from orchestration.warehouse import build_connection
-
-        return build_connection(read_only=read_only, memory_limit=memory_limit, path=self.build_db_path)
+    def raw_connection(self, read_only: bool = False, memory_limit: str | None = None):
+        """The raw layer, which extraction writes (orchestration/warehouse.py)."""
+        return raw_connection(read_only=read_only, memory_limit=memory_limit, path=self.raw_db_path)
 
     @property
     def dbt_target_path(self) -> Path:
@@ -79,6 +85,7 @@ class WarehouseResource(ConfigurableResource):
         return self.folder / "dbt_target"
 
     def dbt_env(self, run_id: str) -> dict[str, str]:
-        """Environment of a dbt invocation: the build database (profiles.yml) and the Dagster run id
-        (annex1_indicators.run_id)."""
-        return {"WAREHOUSE_BUILD_DB": str(self.build_db_path), "WAREHOUSE_RUN_ID": run_id}
+        """Environment of a dbt invocation: the build database and the raw file it attaches read-only
+        (profiles.yml), and the Dagster run id (annex1_indicators.run_id)."""
+        return {"WAREHOUSE_BUILD_DB": str(self.build_db_path), "WAREHOUSE_RAW_DB": str(self.raw_db_path),
+                "WAREHOUSE_RUN_ID": run_id}

@@ -1,7 +1,13 @@
 """Where this deployment's sources and warehouse live: the two settings every command honours.
 
 - WAREHOUSE_SOURCES: path of the deployment's sources file (default: the bundled demo's).
-- WAREHOUSE_DIR: folder holding the build database, the published marts and reports (default ./warehouse).
+- WAREHOUSE_DIR: folder holding the raw history, the build database, the published marts, the backups and
+  reports (default ./warehouse).
+- WAREHOUSE_BACKUPS_KEEP: how many backups of the raw history to keep (default 14).
+
+The files of WAREHOUSE_DIR, named here only: raw.duckdb (the raw layer: everything extraction writes, history
+included; only extraction writes it), build.duckdb (dbt's disposable build, which reads raw.duckdb attached
+read-only), marts.duckdb (the publication), backups/<UTC timestamp>/ (copies of raw.duckdb).
 
 Relative values are taken from the current directory. Nothing here writes the environment: dbt gets the
 resolved build path from the invocation (`orchestration.dbt`, `orchestration.resources`).
@@ -20,8 +26,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCES = PROJECT_ROOT / "demo" / "sources" / "sources.yml"
 DEFAULT_WAREHOUSE_DIR = Path("warehouse")
 
+RAW_DB_NAME = "raw.duckdb"
 BUILD_DB_NAME = "build.duckdb"
 MARTS_DB_NAME = "marts.duckdb"
+BACKUPS_DIR_NAME = "backups"
+BACKUPS_KEEP_ENV = "WAREHOUSE_BACKUPS_KEEP"
+DEFAULT_BACKUPS_KEEP = 14
 
 
 class SourcesFileError(ValueError):
@@ -32,8 +42,23 @@ def warehouse_dir() -> Path:
     return Path(os.environ.get("WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve()
 
 
+def raw_db_path() -> Path:
+    return warehouse_dir() / RAW_DB_NAME
+
+
 def build_db_path() -> Path:
     return warehouse_dir() / BUILD_DB_NAME
+
+
+def backups_dir() -> Path:
+    return warehouse_dir() / BACKUPS_DIR_NAME
+
+
+def backups_keep() -> int:
+    value = os.environ.get(BACKUPS_KEEP_ENV) or str(DEFAULT_BACKUPS_KEEP)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{BACKUPS_KEEP_ENV}={value!r}: the number of backups to keep, a whole number of at least 1")
+    return int(value)
 
 
 def marts_db_path() -> Path:

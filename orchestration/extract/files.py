@@ -407,7 +407,7 @@ def file_source(
     )
     def _asset(context: AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource):
         sources = warehouse.load_sources()
-        with warehouse.connection() as con:
+        with warehouse.raw_connection() as con:
             ensure_tables(con, schema, contracts, scope_column)
             ensure_state_tables(con, schema)
             ensure_rejects_table(con, schema)

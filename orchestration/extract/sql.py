@@ -402,7 +402,7 @@ def sql_source(system: str, label: str, contracts: Callable[[], list[TableContra
         run_contracts = contracts()
         if system not in sources.raw and optional:
             context.log.warning(f"{sources.path} has no '{system}' section: {label} is not extracted")
-            with warehouse.connection() as con:
+            with warehouse.raw_connection() as con:
                 ensure_tables(con, schema, run_contracts)
                 record_extraction(con, system, schema, run_contracts, context.run.run_id, None, 0, 0)
             for t in tables:
@@ -411,7 +411,7 @@ def sql_source(system: str, label: str, contracts: Callable[[], list[TableContra
         url = sources.url(system)
         prefix = str(sources.section(system).get("table_prefix", default_prefix) or "")
         full_reload = full_reload_requested(context.run.tags, config.full_reload)
-        with warehouse.connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
+        with warehouse.raw_connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
             outcomes = extract_system(con, system, label, url, run_contracts, schema, prefix, full_reload,
                                       context.run.run_id)
             ensure_tables(con, schema, [c for c in run_contracts if c.name not in outcomes])

@@ -185,13 +185,13 @@ def platforms_registry(context: AssetExecutionContext, warehouse: WarehouseResou
     sources = warehouse.load_sources()
     if SYSTEM not in sources.raw:
         context.log.warning(f"{sources.path} has no '{SYSTEM}' section: no external platforms")
-        with warehouse.connection() as con:
+        with warehouse.raw_connection() as con:
             ensure_tables(con, RAW_SCHEMA, [REGISTRY])
         return MaterializeResult(metadata={"configured": False})
     platforms = load_registry(sources)
     rows = pa.Table.from_pylist(
         [{c.name: getattr(p, c.name) for c in REGISTRY.columns} for p in platforms], schema=REGISTRY.arrow_schema())
-    with warehouse.connection() as con:
+    with warehouse.raw_connection() as con:
         # Its own transaction; not an extraction of the platforms' data (no source_extractions row).
         with Extraction(con, SYSTEM, RAW_SCHEMA, [REGISTRY], context.run.run_id, record=False) as load:
             written = load.merge_one(snapshot(REGISTRY, rows))
@@ -227,7 +227,7 @@ def platform_tables(context: AssetExecutionContext, config: ExtractConfig, wareh
     sources = warehouse.load_sources()
     if SYSTEM not in sources.raw:
         context.log.warning(f"{sources.path} has no '{SYSTEM}' section: no external platforms")
-        with warehouse.connection() as con:
+        with warehouse.raw_connection() as con:
             contracts = moodle.contracts(moodle.PLATFORM_TABLES)
             ensure_tables(con, RAW_SCHEMA, contracts, scope_column="platform_code")
             record_extraction(con, SYSTEM, RAW_SCHEMA, contracts, context.run.run_id, None, 0, 0)
@@ -255,7 +255,7 @@ def platform_tables(context: AssetExecutionContext, config: ExtractConfig, wareh
             url, reason = None, str(exc)
         databases.append(Database(f"platform {code}", url, platform.table_prefix, code,
                                   tuple(moodle.contracts(moodle.PLATFORM_TABLES)), reason))
-    with warehouse.connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
+    with warehouse.raw_connection(memory_limit=EXTRACT_MEMORY_LIMIT) as con:
         result = extract(con, SYSTEM, RAW_SCHEMA, databases, scope_column="platform_code", full_reload=full_reload,
                          isolate_failures=True, run_id=context.run.run_id)
     loaded = {db.scope: result.outcomes[db.label] for db in databases if db.label in result.outcomes}

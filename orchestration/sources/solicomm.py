@@ -60,7 +60,7 @@ from orchestration.extract.merge import (
 from orchestration.pseudonymise import People
 from orchestration.resources import WarehouseResource
 from orchestration.settings import load_sources
-from orchestration.warehouse import build_connection
+from orchestration.warehouse import raw_connection
 from orchestration.concurrency import BUILD_DB_POOL
 
 log = logging.getLogger(__name__)
@@ -317,10 +317,10 @@ class ExtractReport:
 
 
 def extract_solicomm(landing: Path | None, full_reload: bool = False, warn=log.warning,
-                     run_id: str | None = None, build_db: Path | None = None) -> ExtractReport:
+                     run_id: str | None = None, raw_db: Path | None = None) -> ExtractReport:
     """Load every new complete drop of `landing` (None: not configured, only the empty tables)."""
     report = ExtractReport()
-    with build_connection(path=build_db) as con:
+    with raw_connection(path=raw_db) as con:
         ensure_tables(con)
         if landing is None:
             report.configured = False
@@ -393,7 +393,7 @@ def solicomm_drops(context: AssetExecutionContext, config: ExtractConfig, wareho
     if landing is None:
         context.log.warning("SoliComm is not configured in the sources file: nothing extracted")
     report = extract_solicomm(landing, full_reload_requested(context.run.tags, config.full_reload),
-                              warn=context.log.warning, run_id=context.run.run_id, build_db=warehouse.build_db_path)
+                              warn=context.log.warning, run_id=context.run.run_id, raw_db=warehouse.raw_db_path)
     common = {"drops_loaded": ", ".join(report.loaded) or "none", "watermark": report.watermark}
     if not report.configured:
         common["configured"] = False
