@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
                     print(f"             check {check.check_name} failed: {check.description}")
         print(f"  {'total':<10} {total:6.1f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak memory {peak:,.0f} MB; build database {(warehouse / 'build.duckdb').stat().st_size / 1e6:,.0f} MB")
+    print(f"\npeak memory {peak:,.0f} MB; raw database {(warehouse / 'raw.duckdb').stat().st_size / 1e6:,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -157,13 +157,19 @@ def _copy_build(build_db: Path) -> Path:
     return copy
 
 
-def transform_floor(build_db: Path, manifest_path: Path) -> dict[str, float]:
+def attach_raw(con: duckdb.DuckDBPyConnection, raw_db: Path) -> None:
+    """The raw layer under the alias dbt's compiled SQL names it by (dbt_project/profiles.yml)."""
+    con.execute(f"attach '{raw_db}' as raw (read_only)")
+
+
+def transform_floor(build_db: Path, manifest_path: Path, raw_db: Path) -> dict[str, float]:
     """Seconds to run every model's compiled SQL once, in order, in one DuckDB connection."""
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     models = {k: v for k, v in manifest["nodes"].items() if v["resource_type"] == "model"}
     copy = _copy_build(build_db)
     try:
         con = duckdb.connect(str(copy))
+        attach_raw(con, raw_db)
         started = time.perf_counter()
         for node in _ordered(models):
             relation = node["relation_name"]
@@ -181,11 +187,12 @@ def transform_floor(build_db: Path, manifest_path: Path) -> dict[str, float]:
         shutil.rmtree(copy.parent, ignore_errors=True)
 
 
-def checks_floor(build_db: Path, manifest_path: Path, gx_queries: list[str]) -> dict[str, float]:
+def checks_floor(build_db: Path, manifest_path: Path, gx_queries: list[str], raw_db: Path) -> dict[str, float]:
     """Seconds to run every dbt test's compiled SQL and every GX suite's projected query once."""
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     tests = [v for v in manifest["nodes"].values() if v["resource_type"] == "test" and v.get("compiled_code")]
     con = duckdb.connect(str(build_db), read_only=True)
+    attach_raw(con, raw_db)
     started = time.perf_counter()
     for test in tests:
         con.execute(f"select count(*) from ({test['compiled_code']}) as failures").fetchall()

@@ -142,12 +142,12 @@ def run_scenario(scale: int, scenario: str, sources: Path, warehouse: Path) -> l
         stages[stage_of(step)] += seconds
     stages["other"] = max(0.0, total - sum(stages.values()))
 
-    build_db = warehouse / "build.duckdb"
+    build_db, raw_db = warehouse / "build.duckdb", warehouse / "raw.duckdb"
     manifest = floors.latest_run_manifest(warehouse)
     floor = {
         "extraction": sum(f["seconds"] for f in floors.extraction_floor(sources).values()),
-        "transform": floors.transform_floor(build_db, manifest)["seconds"],
-        "checks": floors.checks_floor(build_db, manifest, gx_queries())["seconds"],
+        "transform": floors.transform_floor(build_db, manifest, raw_db)["seconds"],
+        "checks": floors.checks_floor(build_db, manifest, gx_queries(), raw_db)["seconds"],
     }
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()

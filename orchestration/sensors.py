@@ -60,10 +60,12 @@ def stored_failures_sample(metadata: dict[str, Any]) -> str | None:
 
         from orchestration.dbt import dbt_project
         from orchestration.settings import build_db_path
+        from orchestration.warehouse import attach_raw
 
         node = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))["nodes"][unique_id]
         relation = f'{node["config"].get("schema") or "test_failures"}."{node["alias"]}"'
         with duckdb.connect(str(build_db_path()), read_only=True) as con:
+            attach_raw(con)  # a stored failure on a staging model reads the raw file through its view
             query = con.execute(f"select * from {relation} limit {STORED_FAILURES_SAMPLE}")
             columns = [c[0] for c in query.description]
             rows = [dict(zip(columns, row)) for row in query.fetchall()]

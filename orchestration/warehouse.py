@@ -76,6 +76,16 @@ def build_connection(read_only: bool = False, memory_limit: str | None = None,
     return duckdb_connection(Path(path) if path is not None else build_db_path(), read_only, memory_limit)
 
 
+RAW_ALIAS = "raw"  # the raw file's name in dbt's compiled SQL (dbt_project/profiles.yml `attach`)
+
+
+def attach_raw(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
+    """Attach raw.duckdb read-only under dbt's alias, for a reader of build.duckdb's staging views (or the
+    stored failures built on them), which name the raw tables `raw.raw_<system>.<table>`."""
+    path = Path(path) if path is not None else raw_db_path()
+    con.execute(f"attach if not exists '{str(path).replace(chr(39), chr(39) * 2)}' as {RAW_ALIAS} (read_only)")
+
+
 def raw_schemas(con: duckdb.DuckDBPyConnection, database: str | None = None) -> list[str]:
     """The raw schemas of `database` (default the connection's own) that hold a table."""
     where = "database_name = current_database()" if database is None else "database_name = ?"

@@ -245,13 +245,13 @@ def test_provenance_is_the_run_that_built_the_figures(demo_marts, demo_refresh):
     rows = con.execute("select run_id, built_at, source_watermarks from annex1_indicators").fetchall()
     assert {run_id for run_id, _, _ in rows} == {demo_refresh.run_id}
     assert all(demo_refresh.started <= built <= demo_refresh.finished for _, built, _ in rows)
-    build = duckdb.connect(str(demo_refresh.warehouse / "build.duckdb"), read_only=True)
+    raw = duckdb.connect(str(demo_refresh.warehouse / "raw.duckdb"), read_only=True)
     try:
-        extractions = build.execute(
+        extractions = raw.execute(
             "select source_system, run_id, data_watermark from raw_warehouse.source_extractions "
             "order by extracted_at").fetchall()
     finally:
-        build.close()
+        raw.close()
     assert {run_id for _, run_id, _ in extractions} == {demo_refresh.run_id}
     seen = {system: watermark for system, _, watermark in extractions}  # the latest extraction of each
     assert set(seen) == {system.name for system in SOURCE_SYSTEMS}

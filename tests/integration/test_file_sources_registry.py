@@ -44,6 +44,7 @@ TOY_STAGING = {
         version: 2
         sources:
           - name: toy
+            database: raw
             schema: raw_toy
             tables:
               - name: items
@@ -94,14 +95,16 @@ def test_a_toy_source_reaches_definitions_freshness_and_watermarks(toy, tmp_path
     staging.mkdir()
     for name, text in TOY_STAGING.items():
         (staging / name).write_text(textwrap.dedent(text))
-    build_db = tmp_path / "warehouse" / "build.duckdb"
+    build_db, raw_db = tmp_path / "warehouse" / "build.duckdb", tmp_path / "warehouse" / "raw.duckdb"
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run(
         [str(dbt), "build", "--select", "stg_toy__items", "stg_warehouse__source_extractions", "source_watermarks",
          "--project-dir", str(project), "--profiles-dir", str(project)],
-        capture_output=True, text=True, cwd=project, env={**os.environ, "WAREHOUSE_BUILD_DB": str(build_db)})
+        capture_output=True, text=True, cwd=project, env={**os.environ, "WAREHOUSE_BUILD_DB": str(build_db),
+                                                        "WAREHOUSE_RAW_DB": str(raw_db)})
     assert done.returncode == 0, done.stdout[-3000:]
     with duckdb.connect(str(build_db), read_only=True) as con:
         assert con.execute("select source_system, data_watermark, rows_held, last_extracted_at is not null "
                            "from marts.source_watermarks").fetchall() == [("toy", "2024-05-02", 2, True)]
+        con.execute(f"attach '{raw_db}' as raw (read_only)")  # the staging views read the raw file
         assert con.execute("select count(*) from staging.stg_toy__items").fetchone() == (2,)

@@ -6,7 +6,7 @@ from tests.conftest import run_sql
 
 
 def raw_rows(warehouse, table):
-    with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(warehouse / "raw.duckdb"), read_only=True) as con:
         return con.execute(f"select * from raw_map.{table}").fetchall()
 
 
@@ -34,7 +34,7 @@ def test_vanished_rows_stay_counted_and_erased_personal_data_leaves(sample_wareh
             "delete from registration where registration_id = 1001;")
     assert execute_refresh().success
 
-    with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(warehouse / "raw.duckdb"), read_only=True) as con:
         keys = con.execute(
             "select email_key, name_key, birth_year_key from raw_map.participant where participant_id = 101"
         ).fetchone()

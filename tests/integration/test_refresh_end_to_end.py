@@ -41,7 +41,7 @@ CLEAR_TEXTS = ["García", "GARCÍA", "jm.garcia", "aicha.diallo", "Петрен�
 
 
 def test_no_clear_text_personal_data_in_the_warehouse(warehouse):
-    for db in ("build.duckdb", "marts.duckdb"):
+    for db in ("raw.duckdb", "build.duckdb", "marts.duckdb"):
         with duckdb.connect(str(warehouse / db), read_only=True) as con:
             tables = con.execute(
                 "select schema_name, table_name from duckdb_tables() where not internal"

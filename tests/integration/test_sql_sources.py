@@ -56,12 +56,12 @@ def write_registry(folder: Path, entries: list[dict]) -> None:
     (folder / "platforms.yml").write_text(yaml.safe_dump({"platforms": entries}, allow_unicode=True), encoding="utf-8")
 
 
-def build_db(folder: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(folder.parent / "warehouse" / "build.duckdb"), read_only=True)
+def raw_db(folder: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(folder.parent / "warehouse" / "raw.duckdb"), read_only=True)
 
 
 def query(folder, sql):
-    with build_db(folder) as con:
+    with raw_db(folder) as con:
         return con.execute(sql).fetchall()
 
 
@@ -186,10 +186,10 @@ def test_ecampus_with_prefix_pseudonymises_users_and_keeps_removed_enrolments(de
     assert all(metadata(third, "ecampus_tables", t)["rows_loaded"] == 0 for t in platforms.moodle.ECAMPUS_TABLES)
 
 
-def test_no_clear_text_personal_data_reaches_the_build_database(deployment):
+def test_no_clear_text_personal_data_reaches_the_raw_layer(deployment):
     assert materialize([map_source.map_tables, ecampus.ecampus_tables, platforms.platforms_registry,
                         platforms.platform_tables], resources=RESOURCES).success
-    with build_db(deployment) as con:
+    with raw_db(deployment) as con:
         for schema, table in con.execute("select schema_name, table_name from duckdb_tables()").fetchall():
             dump = str(con.execute(f'select * from "{schema}"."{table}"').fetchall())
             for text in CLEAR_TEXTS:

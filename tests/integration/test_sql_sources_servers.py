@@ -27,7 +27,7 @@ def source_url(request, tmp_path):
 
 @pytest.fixture
 def con(tmp_path):
-    with duckdb.connect(str(tmp_path / "build.duckdb")) as connection:
+    with duckdb.connect(str(tmp_path / "raw.duckdb")) as connection:
         yield connection
 
 

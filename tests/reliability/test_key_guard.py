@@ -47,9 +47,12 @@ def files_state(folder: Path) -> dict:
 
 
 def row_counts(folder: Path) -> dict:
-    with duckdb.connect(str(folder / "build.duckdb"), read_only=True) as con:
-        tables = con.execute("select schema_name, table_name from duckdb_tables() where not internal").fetchall()
-        return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
+    counts = {}
+    for db in ("raw.duckdb", "build.duckdb"):
+        with duckdb.connect(str(folder / db), read_only=True) as con:
+            tables = con.execute("select schema_name, table_name from duckdb_tables() where not internal").fetchall()
+            counts |= {f"{db}:{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
+    return counts
 
 
 def figures(folder: Path) -> list[tuple]:
@@ -61,7 +64,7 @@ def figures(folder: Path) -> list[tuple]:
 def keyed_values(folder: Path) -> dict[str, set]:
     """Every keyed hash held in the raw tables, by table.column."""
     out = {}
-    with duckdb.connect(str(folder / "build.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(folder / "raw.duckdb"), read_only=True) as con:
         for (schema, table), cols in guards.keyed_tables(con).items():
             for col in cols:
                 value = f'unnest("{col}")' if col.endswith("_keys") else f'"{col}"'  # lists: one per token
@@ -158,7 +161,7 @@ def test_the_rotation_rekeys_every_row_and_keeps_the_figures(folder, monkeypatch
     before_figures = figures(folder)
     # A history row whose source row is gone (as a platform's rows once it left the registry): its keys
     # were made under the old key and cannot be re-derived.
-    with duckdb.connect(str(folder / "build.duckdb")) as con:
+    with duckdb.connect(str(folder / "raw.duckdb")) as con:
         con.execute("insert into raw_map.participant by name select 999 as participant_id, ? as email_key, "
                     "? as name_key, 'example.org' as email_domain, 'F' as gender, 'FRA' as nationality, "
                     "'ngo' as constituent_group, timestamp '2021-01-01' as "
@@ -184,7 +187,7 @@ def test_the_rotation_rekeys_every_row_and_keeps_the_figures(folder, monkeypatch
     assert after_keys["raw_map.participant.email_key"]
     for column, values in after_keys.items():
         assert not values & before_keys.get(column, set()), f"an old-key hash survived in {column}"
-    with duckdb.connect(str(folder / "build.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(folder / "raw.duckdb"), read_only=True) as con:
         assert con.execute("select email_key from raw_map.participant where participant_id = 101").fetchone() == (
             pseudonymise.email_key("jm.garcia+itc@gmail.com"),)  # under the new key
         assert con.execute("select email_key, name_key, email_domain from raw_map.participant "
