@@ -12,10 +12,11 @@ DuckDB's file lock makes exclusive of any writer. The copy goes to backups/.part
 and the folder is renamed to backups/<stamp>/ only when complete: a crash leaves a .partial folder (removed
 by the next backup), never a half backup. The last WAREHOUSE_BACKUPS_KEEP (default 14) are kept.
 
-File copy rather than EXPORT DATABASE to Parquet: at the demo scale 1 (raw.duckdb MEASURE MB) the copy, its
-checkpoint and fsync take MEASURE s and the restore is a file copy and rename; EXPORT DATABASE (Parquet)
-writes MEASURE MB in MEASURE s and a restore would re-import every table (IMPORT DATABASE) into a new file. A copy is also
-byte for byte what the extraction wrote (types, rowid order of source_extractions).
+File copy rather than EXPORT DATABASE to Parquet, measured on the demo at scale 1 (raw.duckdb 49 MB; the whole
+refresh 2 min 27 s on 2 cores): the backup step takes 0.6 s (the raw state, the checkpoint, the copy and its
+fsync: 0.06 s), and a restore is a copy and a rename (0.03 s). EXPORT DATABASE (Parquet) takes 0.65 s but
+writes 59 MB, and a restore would re-import every table into a new file (IMPORT DATABASE: 1.1 s). The copy
+is also byte for byte what the extraction wrote (types, rowid order of source_extractions).
 
 A night with no source change (changes.raw_state, the state the no-change decision compares, equals the
 newest backup's) writes no new backup: the newest one already holds every row of the sources and their

@@ -11,8 +11,8 @@ the data its own extracts wrote, so writer runs are serialised whole, not only s
   OS releases it when the holder exits, however it exits (a crash or kill -9 included).
 
 Step by step, DuckDB allows one writer per file, and a read-only open fails while another process holds
-the write lock. So every asset and check that opens WAREHOUSE_DIR/build.duckdb (extracts, dbt, the GX
-checks, publish) also runs in one Dagster concurrency pool, `BUILD_DB_POOL`, whose limit is 1
+the write lock. So every asset and check that opens WAREHOUSE_DIR/raw.duckdb or build.duckdb (extracts, the
+backup, dbt, the GX checks, publish) also runs in one Dagster concurrency pool, `BUILD_DB_POOL`, whose limit is 1
 (deploy/dagster.yaml: `concurrency: pools: default_limit: 1`): a run that is no writer run (a partial
 materialisation from the UI) still queues for the build file instead of failing on its lock.
 
