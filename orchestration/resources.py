@@ -20,7 +20,7 @@ from pydantic import PrivateAttr
 from orchestration import guards, pseudonymise, settings
 from orchestration.concurrency import RUN_WAIT_SECONDS, WriterLock
 from orchestration.extract.merge import full_reload_requested
-from orchestration.warehouse import migrate_raw_out_of_build, raw_connection
+from orchestration.warehouse import build_connection, migrate_raw_out_of_build, raw_connection
 
 
 class WarehouseResource(ConfigurableResource):
@@ -78,6 +78,11 @@ class WarehouseResource(ConfigurableResource):
     def raw_connection(self, read_only: bool = False, memory_limit: str | None = None):
         """The raw layer, which extraction writes (orchestration/warehouse.py)."""
         return raw_connection(read_only=read_only, memory_limit=memory_limit, path=self.raw_db_path)
+
+    def build_connection(self, read_only: bool = False, memory_limit: str | None = None):
+        """dbt's disposable build (orchestration/warehouse.py): for what is no extraction (e.g. side inputs
+        rebuilt each run from their own files)."""
+        return build_connection(read_only=read_only, memory_limit=memory_limit, path=self.build_db_path)
 
     @property
     def dbt_target_path(self) -> Path:
