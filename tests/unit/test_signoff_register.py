@@ -164,3 +164,21 @@ def test_the_loader_writes_the_open_signoffs_and_empty_tables_when_none(publishe
                            "using (close_id)").fetchall() == [(1, "A. Director")]
         signoff.reopen("2022-23", "A. Director", "why", published)
         assert set(signoff.load_into(con, published).values()) == {0}
+
+
+def test_the_close_period_job_signs_off_and_reopens_with_the_same_config(published, monkeypatch):
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    monkeypatch.setenv("WAREHOUSE_DIR", str(published))
+    job = defs.resolve_job_def("close_period")
+    config = {"ops": {"close_period_op": {"config": {"period": "2022-23", "by": "A. Director", "note": "n"}}}}
+    with DagsterInstance.ephemeral() as instance:
+        assert job.execute_in_process(run_config=config, instance=instance).success
+        reopen = {"ops": {"close_period_op": {"config": {"period": "2022-23", "by": "A. Director", "reopen": True,
+                                                         "reason": "late data"}}}}
+        assert job.execute_in_process(run_config=reopen, instance=instance).success
+        failed = job.execute_in_process(run_config=reopen, instance=instance, raise_on_error=False)
+        assert not failed.success  # reopening an open period is refused
+    assert [e["event"] for e in signoff.read_events(published)] == ["close", "reopen"]
