@@ -13,11 +13,12 @@ the totals of rows_written and rows_vanished over every extraction — an extrac
 the source changed it (merge.py), so any change since, even one a failed run left unpublished, moves a
 total. Added to it: the content of the platform registry (a side table with no extraction row), the dbt
 project fingerprint (models, YAML, macros, seeds, tests, dbt version) and a fingerprint of the code that
-extracts, checks and publishes (orchestration/**.py, expectations/*.json).
+extracts, checks and publishes (orchestration/**.py, expectations/*.json), and the sign-off register's last
+event (a close or reopening changes annex1_indicators.is_signed_off and annex1_restatements).
 
 Nothing changed iff tonight's state equals the published one, the build database exists and still holds the
-very build that was published (a lost build.duckdb is rebuilt from the raw file), marts.duckdb exists, and WAREHOUSE_FORCE_BUILD=1 is not set (the operator's way to
-rebuild and republish anyway). Everything else rebuilds: the first run, a failed or unpublished build since
+very build that was published (a lost build.duckdb is rebuilt from the raw file), marts.duckdb exists, and
+WAREHOUSE_FORCE_BUILD=1 is not set (the operator's way to rebuild and republish anyway). Everything else rebuilds: the first run, a failed or unpublished build since
 the publication, a changed source, dbt project, seed, suite or code.
 
 The dbt asset decides once per run (`decide`) and records it in `.build_state.json`; the checks, the
@@ -111,7 +112,10 @@ def code_fingerprint() -> str:
 def current_state() -> dict[str, Any]:
     from orchestration.dbt import project_fingerprint
 
-    return {"sources": raw_state(), "dbt_project": project_fingerprint(), "code": code_fingerprint()}
+    from orchestration.signoff import register_fingerprint
+
+    return {"sources": raw_state(), "dbt_project": project_fingerprint(), "code": code_fingerprint(),
+            "signoff": register_fingerprint()}
 
 
 def state_version(state: dict[str, Any] | None) -> str:

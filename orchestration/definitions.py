@@ -8,7 +8,7 @@ from typing import Sequence
 
 from dagster import AssetSpec, Definitions
 
-from orchestration import backups, checks, dbt, freshness, jobs, publish, reports, schedules, sensors
+from orchestration import backups, checks, close, dbt, freshness, jobs, publish, reports, schedules, sensors
 from orchestration.extract.registry import SourceSystem, collected, source_systems
 from orchestration.resources import WarehouseResource
 from orchestration.stewardship import definitions as stewardship
@@ -29,9 +29,10 @@ def build_definitions(systems: Sequence[SourceSystem]) -> Definitions:
     source_assets = collected(systems, "assets")
     return Definitions(
         assets=freshness.with_source_freshness(source_assets, systems)
-        + [extraction_log(source_assets), backups.raw_backup_asset(extract_keys(source_assets))] + dbt.assets + publish.assets + reports.assets + stewardship.assets,
+        + [extraction_log(source_assets), backups.raw_backup_asset(extract_keys(source_assets))] + close.assets
+        + dbt.assets + publish.assets + reports.assets + stewardship.assets,
         asset_checks=checks.checks + collected(systems, "checks"),
-        jobs=jobs.jobs + collected(systems, "jobs") + stewardship.jobs,
+        jobs=jobs.jobs + close.jobs + collected(systems, "jobs") + stewardship.jobs,
         schedules=schedules.schedules + stewardship.schedules,
         sensors=sensors.sensors + collected(systems, "sensors"),
         resources={"dbt": dbt.dbt_resource, "warehouse": WarehouseResource()},

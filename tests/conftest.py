@@ -149,7 +149,19 @@ def core_reference(generated_demo):
 SLOW_FIXTURES = {"warehouse", "sample_warehouse", "sample_refresh", "generated_demo", "core_reference"}
 
 
+# Under pytest-xdist (`make test` runs two workers), the tests sharing one session-built world run on one
+# worker (`--dist loadgroup`), so each world is built once, not once per worker.
+SHARED_WORLDS = {"demo": {"generated_demo", "core_reference"},
+                 "sample": {"sample_refresh", "refreshed_sample", "sample_warehouse"}}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        for world, needs in SHARED_WORLDS.items():
+            if needs & fixtures:
+                item.add_marker(pytest.mark.xdist_group(world))
+                break

@@ -1,8 +1,14 @@
 """The report's input: the published marts.duckdb, read read-only and defensively.
 
 `annex1_indicators` is required; `indicator_catalogue` (names, dimensions, precision, order, and what the
-report draws: chart series and headline tiles), `annex1_reconciliation` and `fct_funding_agreements` are
-read when present. A missing table or column (an older build) degrades the report, never fails it.
+report draws: chart series and headline tiles), `annex1_reconciliation`, `annex1_restatements` and
+`fct_funding_agreements` are read when present. A missing table or column (an older build) degrades the
+report, never fails it.
+
+A signed-off period's figures are the signed ones, from the sign-off register beside marts.duckdb
+(orchestration/signoff.py, read at once after a close); where today's value differs the figure keeps it
+(`current_value`) for the report's marked note, and the restatements section lists the differences with
+their causes (annex1_restatements, computed by the refresh).
 """
 from __future__ import annotations
 
@@ -29,6 +35,12 @@ CATALOGUE_COLUMNS = (
     "measure_name_en", "measure_name_fr", "unit", "origin", "direction", "published_decimals", "sort_order",
     "chart", "chart_label_en", "chart_label_fr", "headline_order",
 )
+RESTATEMENT_COLUMNS = (
+    "indicator_code", "measure", "period", "closed_period", "signed_by", "signed_at", "signed_value",
+    "signed_value_text", "current_value", "current_value_text", "difference", "is_restated", "causes",
+    "rows_added", "rows_vanished", "persons_merged", "persons_split", "identity_links_added",
+    "identity_links_removed", "is_resubmitted",
+)
 RECONCILIATION_COLUMNS = (
     "indicator_code", "measure", "period", "published_value", "published_text", "computed_value",
     "difference", "agrees", "explanation",
@@ -45,6 +57,10 @@ class Figure:
     status: str | None = None
     period: str | None = None
     unit: str | None = None  # the row's own unit when it differs from the measure's (5.1: text, then percent)
+    signed: bool = False  # the period is signed off: value and text are the signed ones
+    current_value: float | None = None  # a signed figure's value today, when it differs (restated)
+    current_text: str | None = None
+    restated: bool = False
 
     @property
     def empty(self) -> bool:
@@ -94,6 +110,25 @@ class Reconciled:
 
 
 @dataclass
+class Restated:
+    """A signed-off figure whose current value differs, with what changed in its period since."""
+
+    code: str
+    measure: str
+    period: str
+    unit: str
+    decimals: int
+    signed_value: float | None
+    signed_text: str | None
+    current_value: float | None
+    current_text: str | None
+    difference: float | None
+    causes: list[str]  # cause codes (annex1_restatements.causes)
+    details: dict[str, Any]  # rows_added, rows_vanished, persons_merged, ... as read
+    order: tuple
+
+
+@dataclass
 class ReportData:
     periods: list[str]
     lines: list[Line]
@@ -107,6 +142,8 @@ class ReportData:
     marts_db: Path
     notes: list[str] = field(default_factory=list)
     tables_read: list[str] = field(default_factory=list)
+    signoffs: list[dict[str, Any]] = field(default_factory=list)  # close events in force for the periods shown
+    restatements: list[Restated] | None = None  # None: no annex1_restatements in the marts (yet)
 
 
 def table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -195,6 +232,7 @@ def load_report_data(marts_db: Path, periods: list[str] | None = None) -> Report
             raise ValueError(f"{marts_db} has no table annex1_indicators")
         catalogue_rows = read_table(con, tables, "indicator_catalogue", CATALOGUE_COLUMNS)
         reconciliation_rows = read_table(con, tables, "annex1_reconciliation", RECONCILIATION_COLUMNS)
+        restatement_rows = read_table(con, tables, "annex1_restatements", RESTATEMENT_COLUMNS)
         agreement_rows = None
         agreement_columns = tables.get("fct_funding_agreements", set())
         if "partner_category" in agreement_columns and agreement_columns & {"signed_year", "signed_on", "signed_date"}:
@@ -203,6 +241,7 @@ def load_report_data(marts_db: Path, periods: list[str] | None = None) -> Report
         con.close()
     tables_read = [name for name, rows in (("annex1_indicators", indicators), ("indicator_catalogue", catalogue_rows),
                                            ("annex1_reconciliation", reconciliation_rows),
+                                           ("annex1_restatements", restatement_rows),
                                            ("fct_funding_agreements", agreement_rows)) if rows is not None]
     if catalogue_rows is None:
         notes.append("no indicator_catalogue: indicators shown by code and measure")
@@ -232,6 +271,7 @@ def load_report_data(marts_db: Path, periods: list[str] | None = None) -> Report
     else:
         lines.sort(key=lambda l: l.order)
     settle_names(lines)
+    signoffs = apply_signed_figures(lines, marts_db.parent, periods, notes)
 
     units_of = {l.key: (l.unit, l.decimals, l.order) for l in lines}
     reconciliation = None
@@ -250,6 +290,27 @@ def load_report_data(marts_db: Path, periods: list[str] | None = None) -> Report
             ))
         reconciliation.sort(key=lambda r: (r.order, period_sort_key(r.period)))
 
+    restatements = None
+    if restatement_rows is not None:
+        restatements = []
+        for row in restatement_rows:
+            key = (as_text(row["indicator_code"]) or "", as_text(row["measure"]) or "")
+            if not row["is_restated"] or (as_text(row["period"]) or "") not in periods:
+                continue
+            unit, decimals, order = units_of.get(key, ("count", 0, (code_sort_key(key[0]), 10_000, key[1])))
+            restatements.append(Restated(
+                code=key[0], measure=key[1], period=as_text(row["period"]) or "", unit=unit, decimals=decimals,
+                signed_value=as_float(row["signed_value"]), signed_text=as_text(row["signed_value_text"]),
+                current_value=as_float(row["current_value"]), current_text=as_text(row["current_value_text"]),
+                difference=as_float(row["difference"]),
+                causes=[c.strip() for c in (as_text(row["causes"]) or "").split(",") if c.strip()],
+                details={name: row[name] for name in ("rows_added", "rows_vanished", "persons_merged",
+                                                      "persons_split", "identity_links_added",
+                                                      "identity_links_removed")},
+                order=order,
+            ))
+        restatements.sort(key=lambda r: (r.order, period_sort_key(r.period)))
+
     series: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     targets: dict[tuple[str, str], float] = {}
     for line in lines:
@@ -267,8 +328,36 @@ def load_report_data(marts_db: Path, periods: list[str] | None = None) -> Report
         periods=periods, lines=lines, reconciliation=reconciliation, series=dict(series), targets=targets,
         agreements=agreement_rows, run_ids=run_ids, built_at=format_timestamp(max(built)) if built else None,
         generated_at=format_timestamp(datetime.now(timezone.utc)), marts_db=marts_db, notes=notes,
-        tables_read=tables_read,
+        tables_read=tables_read, signoffs=signoffs, restatements=restatements,
     )
+
+
+def apply_signed_figures(lines: list[Line], folder: Path, periods: list[str], notes: list[str]) -> list[dict]:
+    """Print a signed-off period's signed figures: each figure of a frozen period takes its signed value, and
+    keeps today's as `current_value` when they differ. Returns the close events of the periods shown."""
+    from orchestration.signoff import SignoffError, signed_figures
+
+    try:
+        signed = signed_figures(folder)
+    except SignoffError as error:
+        notes.append(f"sign-off register unreadable, current values shown: {error}")
+        return []
+    closes: dict[int, dict] = {}
+    for line in lines:
+        for period in periods:
+            entry = signed.get((line.code, line.measure, period))
+            if entry is None:
+                continue
+            closes[entry["close"]["seq"]] = entry["close"]
+            figure = line.figures.get(period) or Figure(period=period)
+            value, text = as_float(entry["value"]), as_text(entry["text"])
+            restated = (figure.value is None) != (value is None) or figure.text != text or (
+                value is not None and abs(figure.value - value) > 1e-9)
+            line.figures[period] = Figure(
+                value=value, text=text, status=figure.status if not restated else None, period=period,
+                unit=figure.unit, signed=True, restated=restated,
+                current_value=figure.value if restated else None, current_text=figure.text if restated else None)
+    return sorted(closes.values(), key=lambda event: event["seq"])
 
 
 def make_line(code: str, measure: str, entry: dict[str, Any], rows: list[dict[str, Any]], periods: list[str]) -> Line:

@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from orchestration.reports.charts import charts
 from orchestration.reports.data import ReportData
-from orchestration.reports.layout import key_figures, layout, reconciliation_view, targets_tile
+from orchestration.reports.layout import key_figures, layout, reconciliation_view, restatements_view, targets_tile
 from orchestration.reports.periods import is_biennium, period_range
 from orchestration.reports.texts import TEMPLATES_DIR, messages
 
@@ -33,5 +33,5 @@ def render_html(data: ReportData, lang: str) -> str:
         key_figures=key_figures(data, lang),
         other_href=HTML_NAMES[other], run_ids=data.run_ids, built_at=data.built_at,
         generated_at=data.generated_at, marts_db=data.marts_db.name, tables_read=data.tables_read,
-        targets_tile=targets_tile(table, lang),
+        targets_tile=targets_tile(table, lang), restatements=restatements_view(data, lang),
     )

@@ -2,6 +2,7 @@
 rows), the reconciliation and the headline tiles. The HTML and the XLSX are drawn from it."""
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any, Iterable
 
@@ -60,6 +61,9 @@ def layout(data: ReportData, lang: str) -> dict[str, Any]:
                 "status": status,
                 "status_label": labels[status] if status else None,
                 "raw": figure.value,
+                "signed": figure.signed,
+                "current": format_value(figure.current_value, figure_unit(line, figure), line.decimals, lang,
+                                        figure.current_text) if figure.restated else None,
             })
         dimension["indicators"][-1]["measures"].append({
             "measure": line.measure,
@@ -124,6 +128,53 @@ def reconciliation_view(data: ReportData, lang: str) -> dict[str, Any] | None:
             unexplained=counts["unexplained"]),
         "agree": counts["agrees"], "compared": compared,
     }
+
+
+def counts_text(value, lang: str) -> str:
+    """A cause's detail, {"ecampus": 1} (JSON as read) → `ecampus 1`."""
+    counts = json.loads(value) if isinstance(value, str) else (value or {})
+    return ", ".join(f"{name} {format_number(n, 0, lang)}" for name, n in sorted(counts.items()))
+
+
+def cause_texts(causes: list[str], details: dict[str, Any], lang: str) -> list[str]:
+    labels = messages(lang)
+    texts = []
+    for cause in causes:
+        if cause == "rows_added":
+            texts.append(labels["cause_rows_added"].format(detail=counts_text(details["rows_added"], lang)))
+        elif cause == "rows_vanished":
+            texts.append(labels["cause_rows_vanished"].format(detail=counts_text(details["rows_vanished"], lang)))
+        elif cause == "persons_merged":
+            texts.append(labels["cause_persons_merged"].format(
+                n=details["persons_merged"], detail=counts_text(details["identity_links_added"], lang) or "—"))
+        elif cause == "persons_split":
+            texts.append(labels["cause_persons_split"].format(
+                n=details["persons_split"], detail=counts_text(details["identity_links_removed"], lang) or "—"))
+        else:
+            texts.append(labels.get(f"cause_{cause}", cause))
+    return texts
+
+
+def restatements_view(data: ReportData, lang: str) -> dict[str, Any] | None:
+    """The sign-offs of the periods shown and their restated figures (None when no period shown is signed off)."""
+    if not data.signoffs:
+        return None
+    labels = messages(lang)
+    names = {l.key: l.measure_name[lang] for l in data.lines}
+    signoffs = [{"period": e["period"], "periods": ", ".join(e["periods"]), "by": e["by"], "at": e["at"],
+                 "note": e.get("note") or "", "run_id": e["run_id"], "code_version": e["code_version"]}
+                for e in data.signoffs]
+    rows = [{
+        "code": r.code, "measure": r.measure, "label": names.get((r.code, r.measure)) or humanise(r.measure),
+        "period": r.period,
+        "signed": format_value(r.signed_value, r.unit, r.decimals, lang, r.signed_text),
+        "current": format_value(r.current_value, r.unit, r.decimals, lang, r.current_text),
+        "difference": format_difference(r.difference, r.unit, r.decimals if r.unit != "count" else 0, lang),
+        "causes": cause_texts(r.causes, r.details, lang),
+    } for r in data.restatements or []]
+    pending = data.restatements is None or any(
+        f.restated for l in data.lines for f in l.figures.values()) and not rows
+    return {"signoffs": signoffs, "rows": rows, "pending": pending}
 
 
 def key_figures(data: ReportData, lang: str) -> list[dict[str, str]]:

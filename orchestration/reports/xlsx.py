@@ -1,16 +1,19 @@
 """The report's workbook: the Annex 1 table in English and in French (figures stored as the numbers the
-Centre publishes, rounded, with number formats), and the reconciliation."""
+Centre publishes, rounded, with number formats; a signed-off figure whose value changed since carries a
+comment with today's value), the reconciliation, and the sign-offs with their restatements."""
 from __future__ import annotations
 
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from orchestration.reports.data import Figure, ReportData
 from orchestration.reports.formats import reference_decimals, round_half_up
-from orchestration.reports.layout import figure_unit, layout, reconciliation_decimals
+from orchestration.reports.formats import format_value
+from orchestration.reports.layout import figure_unit, layout, reconciliation_decimals, restatements_view
 from orchestration.reports.periods import period_range
 from orchestration.reports.texts import messages, translate_text
 
@@ -84,8 +87,12 @@ def write_table_sheet(sheet, data: ReportData, lang: str) -> None:
                     values.append(figure.period)
                     formats.append(None)
                 status = None
+                restated: dict[int, str] = {}  # column -> today's value of a restated signed-off figure
                 for period in data.periods:
                     figure = line.figures.get(period, Figure())
+                    if figure.restated:
+                        restated[len(values) + 1] = labels["restated_now"].format(value=format_value(
+                            figure.current_value, figure_unit(line, figure), line.decimals, lang, figure.current_text))
                     if figure.value is not None:
                         unit = figure_unit(line, figure)
                         values.append(cell_value(figure.value, unit, line.decimals))
@@ -104,6 +111,9 @@ def write_table_sheet(sheet, data: ReportData, lang: str) -> None:
                     if fmt:
                         cell.number_format = fmt
                         cell.alignment = Alignment(vertical="top", horizontal="right")
+                    if column in restated:
+                        cell.comment = Comment(f"{restated[column]} ({labels['restated_title']})", "warehouse")
+                        cell.font = Font(bold=True, color="B45309")
                     if column == 1:
                         cell.fill = dimension_fill
                         cell.font = Font(bold=True, color="1E2DBE")
@@ -155,6 +165,31 @@ def write_reconciliation_sheet(sheet, data: ReportData) -> None:
     sheet.auto_filter.ref = f"A3:I{3 + len(data.reconciliation)}"
 
 
+def write_restatements_sheet(sheet, data: ReportData, lang: str) -> None:
+    view = restatements_view(data, lang)
+    labels = messages(lang)
+    sheet["A1"] = labels["restatements"]
+    sheet["A1"].font = Font(bold=True, size=14, color="1E2DBE")
+    row = 3
+    for signed in view["signoffs"]:
+        sheet.cell(row, 1, labels["signoff_line"].format(**signed) + (f" — {signed['note']}" if signed["note"] else ""))
+        row += 1
+    row += 1
+    headers = [labels["indicator"], labels["period"], labels["signed_value"], labels["current_value"],
+               labels["difference"], labels["causes"]]
+    for column, text in enumerate(headers, start=1):
+        sheet.cell(row, column, text).font = Font(bold=True)
+    for r in view["rows"]:
+        row += 1
+        for column, value in enumerate([f"{r['code']} {r['label']}", r["period"], r["signed"], r["current"],
+                                        r["difference"], "; ".join(r["causes"])], start=1):
+            sheet.cell(row, column, value).alignment = Alignment(vertical="top", wrap_text=column in (1, 6))
+    if not view["rows"]:
+        sheet.cell(row + 1, 1, labels["restatements_pending"] if view["pending"] else labels["no_restatements"])
+    for column, width in zip("ABCDEF", (48, 10, 14, 14, 12, 90)):
+        sheet.column_dimensions[column].width = width
+
+
 def build_workbook(data: ReportData) -> Workbook:
     workbook = Workbook()
     first = workbook.active
@@ -162,4 +197,6 @@ def build_workbook(data: ReportData) -> Workbook:
     write_table_sheet(first, data, "en")
     write_table_sheet(workbook.create_sheet(messages("fr")["sheet_table"]), data, "fr")
     write_reconciliation_sheet(workbook.create_sheet(messages("en")["sheet_reconciliation"]), data)
+    if data.signoffs:
+        write_restatements_sheet(workbook.create_sheet(messages("en")["sheet_restatements"]), data, "en")
     return workbook

@@ -25,6 +25,10 @@ catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
 
+signed_off_periods as (
+    select distinct period from {{ source('signoff', 'closes') }}
+),
+
 provenance as (
     select to_json(map(list(source_system), list(data_watermark))) as source_watermarks
     from {{ ref('source_watermarks') }}
@@ -60,7 +64,8 @@ select
     v.origin,
     '{{ env_var("WAREHOUSE_RUN_ID", invocation_id) }}' as run_id,
     '{{ run_started_at }}'::timestamp as built_at,
-    p.source_watermarks
+    p.source_watermarks,
+    v.period in (select period from signed_off_periods) as is_signed_off
 from values_by_period as v
 left join catalogue as c on c.indicator_code = v.indicator_code and c.measure = v.measure
 cross join provenance as p
