@@ -127,6 +127,22 @@ def last_publication() -> dict[str, Any] | None:
     return _read(warehouse_dir() / PUBLICATION_FILE)
 
 
+def build_holds(run_id: str | None) -> bool:
+    """Whether build.duckdb still holds the build of `run_id` (annex1_indicators.run_id): a lost or replaced
+    build file (re-created by a step before dbt, e.g. with only the sign-off tables) is rebuilt from raw.duckdb."""
+    import duckdb
+
+    from orchestration.warehouse import build_connection
+
+    if run_id is None or not build_db_path().exists():
+        return False
+    try:
+        with build_connection(read_only=True) as con:
+            return con.execute("select any_value(run_id) from marts.annex1_indicators").fetchone()[0] == run_id
+    except duckdb.CatalogException:  # no annex1_indicators: not a complete build
+        return False
+
+
 def decide(run_id: str) -> Publication | None:
     """Called by the dbt asset once extraction is done: the publication nothing changed since, or None
     (rebuild). Records the decision for the run's other steps, and, before a rebuild, what is being built."""
@@ -134,10 +150,11 @@ def decide(run_id: str) -> Publication | None:
     build, publication = _read(warehouse_dir() / BUILD_STATE_FILE), last_publication()
     unchanged = (
         not force_requested()
-        and marts_db_path().exists() and build_db_path().exists()
+        and marts_db_path().exists()
         and build is not None and publication is not None
         and publication.get("built_by") == build.get("built_by")
         and publication.get("state") == build.get("state") == state
+        and build_holds(publication.get("built_by"))
     )
     built_by = build["built_by"] if unchanged else run_id
     _write(warehouse_dir() / BUILD_STATE_FILE,
