@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 from dagster import (
     FreshnessPolicy,
@@ -162,13 +163,32 @@ def webhook():
     server.server_close()
 
 
-def test_failed_check_writes_a_report_and_posts_it_to_the_webhook(warehouse, sample_sources, webhook, monkeypatch):
+def test_a_failed_check_publishes_nothing_and_is_reported_to_the_webhook(sample_warehouse, sample_sources, webhook,
+                                                                        monkeypatch):
+    warehouse = sample_warehouse
     url, received = webhook
+    marts = warehouse / "marts.duckdb"
+    before = marts.read_bytes()
+    # A constituent code no indicator knows would silently drop out of the counts: dim_persons' dbt
+    # accepted_values test refuses it, the build stops and nothing is published, not even the night's new
+    # registration (updated_at = now: MAP is extracted incrementally on it).
     run_sql(sample_sources.parent / "map.sqlite",
-            "update participant set constituent_group = 'martians' where participant_id = 101;")
+            "update participant set constituent_group = 'martians', updated_at = datetime('now') where participant_id = 101;"
+            "insert into registration values (1022, 1, 107, 'attended', 0, '2022-02-01', datetime('now'));")
     instance = DagsterInstance.ephemeral()
     result = execute_refresh(instance)
     assert not result.success
+    assert marts.read_bytes() == before
+    summary = "\n".join(failure_report(result))
+    assert "FAILED check accepted_values_dim_persons_constituent_group" in summary and "marts/dim_persons" in summary
+    assert [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["published_marts"]] == []
+    # the offending rows stay queryable in the build database (dbt stores failures as views)
+    with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
+        views = [name for (name,) in con.execute(
+            "select view_name from duckdb_views() where schema_name = 'test_failures' "
+            "and view_name like 'accepted_values_dim_persons%'").fetchall()]
+        offending = [row[0] for view in views for row in con.execute(f'select * from test_failures."{view}"').fetchall()]
+    assert offending == ["martians"]
 
     monkeypatch.setenv("WAREHOUSE_FAILURE_WEBHOOK", url)
     context = build_run_status_sensor_context(
@@ -238,7 +258,9 @@ def postgres_database():
         admin.close()
 
 
-def test_refresh_and_a_scheduled_run_on_postgres_storage(warehouse, postgres_database, tmp_path, monkeypatch):
+def test_refresh_and_a_scheduled_run_on_postgres_storage(sample_warehouse, postgres_database, tmp_path, monkeypatch):
+    """Both runs start from the refreshed sample: with nothing changed they still run every step and record
+    every event in the PostgreSQL storage, without rebuilding what the session's refresh built."""
     import psycopg2
 
     home = tmp_path / "dagster_home"
