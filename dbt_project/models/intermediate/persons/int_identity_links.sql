@@ -8,7 +8,7 @@
 -- L4: a steward decided the pair is one person (`same` in the identity decisions file), both records still
 --     there; its evidence is the decision (decided_by, decided_on, decision_reason; null for L1-L3).
 --     A `different` adds nothing here: it keeps the pair off the review queue, and is reported in
---     stewardship.identity_decisions_unresolved when the rules link the pair anyway (it never cuts a rule link).
+--     identity_decisions_unresolved when the rules link the pair anyway (it never cuts a rule link).
 -- Only equal-key joins: nothing compares all pairs of records.
 with records as (
     select * from {{ ref('int_identity_records') }}
@@ -44,7 +44,7 @@ same_name_birth_year_country as (
     select group_first_record_key as record_key_a, record_key as record_key_b, 'L3' as rule
     from name_groups
     where record_key <> group_first_record_key
-)
+),
 
 steward_same as (
     select record_key_a, record_key_b, 'L4' as rule, decided_by, decided_on, decision_reason
