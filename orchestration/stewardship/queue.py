@@ -7,14 +7,16 @@ that a Fellegi-Sunter model (Splink 5, DuckDB backend) scores as probably one pe
 Reads WAREHOUSE_DIR/build.duckdb read-only, only for the few seconds it takes to copy the identity
 records, their persons and counted enrolments into a private in-memory database; everything else runs
 on that copy, so the nightly refresh is never held by the queue. Writes
-WAREHOUSE_DIR/stewardship/review_queue.duckdb (table identity_review_queue) through a temporary file
+WAREHOUSE_DIR/stewardship/review_queue.duckdb (tables identity_review_queue and, copied from the build,
+identity_decisions_unresolved: the decisions the last refresh could not apply) through a temporary file
 and an atomic replace. Never writes build.duckdb or marts.duckdb.
 
 Blocking (which pairs are scored): records sharing a blocking key, one of: a pair of name tokens, a pair
 of phonetic codes, one name token with the same birth year, one rare name token, the e-mail local part.
 A key held by more than BLOCK_CAP records (a common name) is dropped: term-frequency-aware blocking, so
 the scored pairs grow with the records, not with the square of the commonest name. Pairs already in one
-person are never scored.
+person are never scored. A pair a steward has decided (the identity decisions file, `same` or
+`different`) is no longer the queue's work: it is left out of the queue.
 
 The model file (model/identity_review_v<N>.json) is Splink's JSON settings with the estimated
 parameters: u by random sampling, m by EM on two blockings (same e-mail; same name),
@@ -47,6 +49,11 @@ DEFAULT_THRESHOLD = 0.9
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_NAME = re.compile(r"^identity_review_v(\d+)\.json$")
 QUEUE_TABLE = "identity_review_queue"
+UNRESOLVED_TABLE = "identity_decisions_unresolved"
+DECISIONS_COLUMNS = "record_key_a varchar, record_key_b varchar, decision varchar"
+UNRESOLVED_COLUMNS = ("pair_key varchar, record_key_a varchar, record_key_b varchar, decision varchar, "
+                      "decided_by varchar, decided_on date, decision_reason varchar, line_number bigint, "
+                      "status varchar, explanation varchar")
 
 # Blocking: a key shared by more records than this is too common to block on (its pairs would dominate).
 BLOCK_CAP = 100
@@ -125,10 +132,26 @@ def snapshot(build_db: Path) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
             select person_key, count(*) as counted_enrolments
             from build.marts.fct_enrolments where is_counted group by person_key
         """).fetchall()
+        _copy_decisions(con)
     finally:
         con.execute("detach build").fetchall()  # the build file is free again before any scoring starts
     _add_blocking_columns(con)
     return con, provided
+
+
+def _copy_decisions(con: duckdb.DuckDBPyConnection) -> None:
+    """The stewards' decided pairs (any decision: none is the queue's work any more) and the decisions the
+    build could not apply. A build from before the decisions source has neither: empty tables."""
+    tables = {name for (name,) in con.execute(
+        "select table_name from information_schema.tables where table_catalog = 'build'").fetchall()}
+    con.execute(f"create table decided_pairs ({DECISIONS_COLUMNS})").fetchall()
+    con.execute(f"create table {UNRESOLVED_TABLE} ({UNRESOLVED_COLUMNS})").fetchall()
+    if "stg_identity_decisions__decisions" in tables:
+        con.execute("insert into decided_pairs select record_key_a, record_key_b, decision "
+                    "from build.staging.stg_identity_decisions__decisions").fetchall()
+    if UNRESOLVED_TABLE in tables:
+        con.execute(f"insert into {UNRESOLVED_TABLE} by name "
+                    f"select * from build.intermediate.{UNRESOLVED_TABLE}").fetchall()
 
 
 def _add_blocking_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -377,12 +400,16 @@ def score(con: duckdb.DuckDBPyConnection, features: list[str], model: Path, min_
         left join counted_enrolments as el on el.person_key = p.person_key_l
         left join counted_enrolments as er on er.person_key = p.person_key_r
         where p.person_key_l <> p.person_key_r and p.match_probability >= ?
+          and not exists (select 1 from decided_pairs as d
+                          where d.record_key_a = least(p.record_key_l, p.record_key_r)
+                            and d.record_key_b = greatest(p.record_key_l, p.record_key_r))
         order by p.match_probability desc, pair_key
     """, params=[min_probability]).to_arrow_table()
 
 
-def write_queue(queue: pa.Table, path: Path) -> None:
-    """Write the queue into its own DuckDB file: a temporary file, then an atomic replace."""
+def write_queue(queue: pa.Table, path: Path, unresolved: pa.Table | None = None) -> None:
+    """Write the queue (and the unresolved decisions) into its own DuckDB file: a temporary file, then an
+    atomic replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -390,6 +417,9 @@ def write_queue(queue: pa.Table, path: Path) -> None:
         with duckdb.connect(str(tmp)) as out:
             out.register("queue", queue)
             out.execute(f"create table {QUEUE_TABLE} as select *, now()::timestamp as scored_at from queue")
+            if unresolved is not None:
+                out.register("unresolved", unresolved)
+                out.execute(f"create table {UNRESOLVED_TABLE} as select * from unresolved")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -408,10 +438,11 @@ def build_queue(train_first: bool = False, model_dir: Path | None = None) -> Que
         queue = score(con, features, model, min_probability)
         (records,) = con.execute("select count(*) from records").fetchall()[0]
         scored = _scored_pairs(con)
+        unresolved = con.table(UNRESOLVED_TABLE).to_arrow_table()
     finally:
         con.close()
     path = queue_db_path()
-    write_queue(queue, path)
+    write_queue(queue, path, unresolved)
     return QueueResult(path, queue.num_rows, min_probability, model, scored, records, time.monotonic() - started)
 
 

@@ -44,6 +44,7 @@ select
     coalesce(v.unit, c.unit) as unit,
     v.numerator,
     v.denominator,
+    v.steward_links,
     c.baseline_value,
     c.baseline_text,
     c.baseline_period,

@@ -20,7 +20,7 @@ with published as (
 ),
 
 computed as (
-    select indicator_code, measure, period, value, value_text, origin
+    select indicator_code, measure, period, value, value_text, origin, steward_links
     from {{ ref('annex1_indicators') }}
 )
 
@@ -36,6 +36,7 @@ select
     c.value as computed_value,
     c.value_text as computed_text,
     c.origin,
+    c.steward_links,
     c.value - p.published_value as difference,
     case
         when p.published_value is not null then

@@ -4,7 +4,18 @@
 -- 1.5 ILO officials, B.2 women among ILO officials trained, B.3 men in gender training.
 -- Joining each counted row to every period containing its year (int_year_periods) makes biennium
 -- counts add up, distinct persons count once per biennium and shares pool their terms.
-with counted as (
+-- steward_links: for the measures that count distinct persons (1.1b unique_distance_learners, 1.3, 1.5
+-- ilo_officials_unique_distance, B.2's ILO officials), the L4 (steward `same`) links inside the persons
+-- counted: how much of the figure rests on stewards' decisions rather than the rules. Null elsewhere.
+with person_steward_links as (
+    select p.person_key, list(l.record_key_a || '|' || l.record_key_b) as steward_links
+    from {{ ref('int_identity_links') }} as l
+    inner join {{ ref('int_persons_resolved') }} as p on p.record_key = l.record_key_a
+    where l.rule = 'L4'
+    group by p.person_key
+),
+
+counted as (
     select
         e.*,
         p.gender,
@@ -12,12 +23,14 @@ with counted as (
         coalesce(p.is_core_constituent, false) as is_core_constituent,
         coalesce(p.is_ilo_official, false) as is_ilo_official,
         pl.constituent_group as platform_constituent_group,
+        s.steward_links,
         y.period,
         y.period_type
     from {{ ref('fct_enrolments') }} as e
     inner join {{ ref('int_year_periods') }} as y on y.year = e.year
     left join {{ ref('dim_persons') }} as p on p.person_key = e.person_key
     left join {{ ref('stg_platforms__registry') }} as pl on pl.platform_code = e.platform_code
+    left join person_steward_links as s on s.person_key = e.person_key
     where e.is_counted
 ),
 
@@ -51,9 +64,25 @@ by_period as (
             as ilo_gender_training,
         count(*) filter (
             where channel in ('face_to_face', 'distance') and is_ilo_official and is_gender_specific and gender = 'M')
-            as ilo_gender_training_men
+            as ilo_gender_training_men,
+        {%- set links_of = "coalesce(len(list_distinct(flatten(list(steward_links) filter (where steward_links is not null and (%s))))), 0)" %}
+        {{ links_of % "channel = 'distance'" }} as dist_learners_steward_links,
+        {{ links_of % "channel = 'distance' and is_ilo_official" }} as dist_ilo_learners_steward_links,
+        {{ links_of % "channel = 'masters'" }} as masters_students_steward_links,
+        {{ links_of % "channel in ('face_to_face', 'distance') and is_ilo_official" }} as ilo_trained_steward_links
     from counted
     group by period, period_type
+),
+
+steward_links as (
+    select b.period, m.indicator_code, m.measure, m.steward_links
+    from by_period as b
+    cross join lateral (
+        values ('1.1b', 'unique_distance_learners', b.dist_learners_steward_links),
+               ('1.3', 'masters_students', b.masters_students_steward_links),
+               ('1.5', 'ilo_officials_unique_distance', b.dist_ilo_learners_steward_links),
+               ('B.2', 'women_among_ilo_officials_share', b.ilo_trained_steward_links)
+    ) as m(indicator_code, measure, steward_links)
 ),
 
 measures as (
@@ -109,16 +138,19 @@ growth as (
     ) as g(indicator_code, measure, current_value, previous_value)
 )
 
-select indicator_code, measure, period, period_type, numerator, denominator,
-       case when unit = 'percent' then 100.0 * numerator / nullif(denominator, 0) else numerator::double end as value,
-       unit
-from measures
-where unit <> 'percent' or denominator > 0
+select m.indicator_code, m.measure, m.period, m.period_type, m.numerator, m.denominator,
+       case when m.unit = 'percent' then 100.0 * m.numerator / nullif(m.denominator, 0) else m.numerator::double end
+           as value,
+       m.unit,
+       s.steward_links
+from measures as m
+left join steward_links as s on s.period = m.period and s.indicator_code = m.indicator_code and s.measure = m.measure
+where m.unit <> 'percent' or m.denominator > 0
 union all
 select indicator_code, measure, period, period_type, numerator, denominator,
-       100.0 * (numerator::double / nullif(denominator, 0) - 1) as value, 'percent' as unit
+       100.0 * (numerator::double / nullif(denominator, 0) - 1) as value, 'percent' as unit, null::bigint
 from growth
 where denominator > 0
 union all
-select '1.B', 'indirect_enrolments', period, period_type, ext, null, ext::double, 'count'
+select '1.B', 'indirect_enrolments', period, period_type, ext, null, ext::double, 'count', null::bigint
 from by_period

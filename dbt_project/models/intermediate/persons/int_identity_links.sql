@@ -5,6 +5,10 @@
 -- L3: equal name, birth year and country keys, all known, a name of at least two tokens. Records with
 --     equal L3 keys are linked to the first record of their group (a star): the same groups as linking
 --     every pair, in linear time.
+-- L4: a steward decided the pair is one person (`same` in the identity decisions file), both records still
+--     there; its evidence is the decision (decided_by, decided_on, decision_reason; null for L1-L3).
+--     A `different` adds nothing here: it keeps the pair off the review queue, and is reported in
+--     identity_decisions_unresolved when the rules link the pair anyway (it never cuts a rule link).
 -- Only equal-key joins: nothing compares all pairs of records.
 with records as (
     select * from {{ ref('int_identity_records') }}
@@ -40,10 +44,26 @@ same_name_birth_year_country as (
     select group_first_record_key as record_key_a, record_key as record_key_b, 'L3' as rule
     from name_groups
     where record_key <> group_first_record_key
+),
+
+steward_same as (
+    select record_key_a, record_key_b, 'L4' as rule, decided_by, decided_on, decision_reason
+    from {{ ref('stg_identity_decisions__decisions') }}
+    where decision = 'same'
+      and record_key_a in (select record_key from records)
+      and record_key_b in (select record_key from records)
+),
+
+rule_links as (
+    select * from map_link
+    union all
+    select * from same_email
+    union all
+    select * from same_name_birth_year_country
 )
 
-select * from map_link
+select record_key_a, record_key_b, rule,
+       null::varchar as decided_by, null::date as decided_on, null::varchar as decision_reason
+from rule_links
 union all
-select * from same_email
-union all
-select * from same_name_birth_year_country
+select * from steward_same
