@@ -3,8 +3,8 @@
 `python scripts/figures_hash.py [marts.duckdb] [--json]` prints one sha256 for `annex1_indicators` (run ids,
 build times and source watermarks left out: they change every night) and one for
 `annex1_reconciliation`, each over the rows in key order with floats rounded to 9 decimals (a refactor may
-add terms in another order). `--only-baseline-rows` leaves out the 1.A/1.B per-year rows added in round 2,
-so a hash taken before that addition can be compared.
+add terms in another order). `--only-baseline-rows` leaves out the 1.A/1.B per-year rows and the columns added
+in round 2 (ADDED_COLUMNS), so a hash taken before those additions can be compared.
 """
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from pathlib import Path
 
 import duckdb
 
-VOLATILE = {"run_id", "built_at", "source_watermarks", "is_signed_off", "signed_off_by"}
+VOLATILE = {"run_id", "built_at", "source_watermarks"}
+# Columns added after the baseline hash (round 2: the sign-off state, the steward links a figure rests on):
+# left out with --only-baseline-rows as well, so that hash still compares.
+ADDED_COLUMNS = {"is_signed_off", "signed_off_by", "steward_links"}
 KEYS = {
     "annex1_indicators": ["indicator_code", "measure", "period"],
     "annex1_reconciliation": ["indicator_code", "measure", "kind", "period"],
@@ -33,7 +36,7 @@ def table_hash(con: duckdb.DuckDBPyConnection, table: str, only_baseline_rows: b
             "order by column_name",
             [table],
         ).fetchall()
-        if name not in VOLATILE
+        if name not in VOLATILE and not (only_baseline_rows and name in ADDED_COLUMNS)
     ]
     select = ", ".join(
         f"round({name}, 9) as {name}" if dtype in ("DOUBLE", "FLOAT") or dtype.startswith("DECIMAL") else name

@@ -248,14 +248,17 @@ def test_provenance_is_the_run_that_built_the_figures(demo_marts, demo_refresh):
     raw = duckdb.connect(str(demo_refresh.warehouse / "raw.duckdb"), read_only=True)
     try:
         extractions = raw.execute(
-            "select source_system, run_id, data_watermark from raw_warehouse.source_extractions "
+            "select source_system, run_id, data_watermark, rows_held from raw_warehouse.source_extractions "
             "order by extracted_at").fetchall()
     finally:
         raw.close()
-    assert {run_id for _, run_id, _ in extractions} == {demo_refresh.run_id}
-    seen = {system: watermark for system, _, watermark in extractions}  # the latest extraction of each
+    assert {run_id for _, run_id, _, _ in extractions} == {demo_refresh.run_id}
+    seen = {system: watermark for system, _, watermark, _ in extractions}  # the latest extraction of each
+    held = {system: rows for system, _, _, rows in extractions}
     assert set(seen) == {system.name for system in SOURCE_SYSTEMS}
-    assert all(seen.values())
+    # A source holding no row has no watermark (the demo's steward decisions file is a header only).
+    assert all(seen[system] for system in seen if held[system]) and any(held.values())
+    assert [system for system in seen if not held[system]] == ["identity_decisions"]
     for _, _, watermarks in rows:
         assert json.loads(watermarks) == seen
 
