@@ -123,7 +123,7 @@ def test_asset_materialises_into_the_warehouse_reports_folder(tmp_path, monkeypa
 
     from orchestration import reports
 
-    assert reports.assets == [reports.annex1_report]
+    assert reports.assets == [reports.annex1_report, reports.data_quality_page]
     warehouse = tmp_path / "warehouse"
     build_marts(warehouse / "marts.duckdb")
     monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
@@ -140,5 +140,5 @@ def test_command_line_prints_the_paths(tmp_path):
     done = subprocess.run([sys.executable, "-m", "orchestration.reports"], capture_output=True, text=True,
                           env=env, cwd=Path(__file__).parents[2], timeout=300)
     assert done.returncode == 0, done.stderr
-    for name in ("annex1_en.html", "annex1_fr.html", "annex1.xlsx"):
+    for name in ("annex1_en.html", "annex1_fr.html", "annex1.xlsx", "quality_en.html", "quality_fr.html"):
         assert str(warehouse / "reports" / name) in done.stdout
