@@ -14,12 +14,15 @@ catalogue declares them; the reconciliation with the published figures and the p
 - charts.py    matplotlib charts (kinds in templates/charts.yml, series in the catalogue)
 - html.py      the pages (templates/annex1.html.j2); xlsx.py the workbook
 - write.py     `write_reports(marts_db, out_dir, periods=None)`, atomic; usable without Dagster
-- asset.py     the Dagster asset `annex1_report`; __main__.py `python -m orchestration.reports [PERIOD ...]`
+- quality.py   the data-quality page (quality_en.html, quality_fr.html) from the data_quality_* marts
+- asset.py     the Dagster assets `annex1_report`, `data_quality_page`; __main__.py
+               `python -m orchestration.reports [PERIOD ...]` (both)
 """
-from orchestration.reports.asset import annex1_report
+from orchestration.reports.asset import annex1_report, data_quality_page
 from orchestration.reports.periods import default_periods
-from orchestration.reports.write import reports_dir, write_reports
+from orchestration.reports.write import reports_dir, write_quality_page, write_reports
 
-assets = [annex1_report]
+assets = [annex1_report, data_quality_page]
 
-__all__ = ["annex1_report", "assets", "default_periods", "reports_dir", "write_reports"]
+__all__ = ["annex1_report", "assets", "data_quality_page", "default_periods", "reports_dir", "write_quality_page",
+           "write_reports"]

@@ -1,4 +1,6 @@
-"""The Dagster asset `annex1_report` (group `publish`), downstream of `published_marts`.
+"""The Dagster assets `annex1_report` and `data_quality_page` (group `publish`), downstream of
+`published_marts`: the figures are published before either runs, so neither can hold them back, and each
+writes its own files (a fault in one leaves the other's files as they are).
 
 The reports record which publication they were written from (reports/.publication); on a night when nothing
 changed since that publication (orchestration/changes.py) they are not rewritten.
@@ -8,7 +10,7 @@ from __future__ import annotations
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.reports import html, xlsx
-from orchestration.reports.write import reports_dir, write_reports
+from orchestration.reports.write import reports_dir, write_quality_page, write_reports
 
 PUBLICATION_MARK = ".publication"
 
@@ -37,4 +39,21 @@ def annex1_report(context) -> MaterializeResult:
     publication = last_publication()
     if publication is not None:
         mark.write_text(publication["run_id"], encoding="utf-8")
+    return MaterializeResult(metadata={f"path_{key}": MetadataValue.path(str(path)) for key, path in paths.items()})
+
+
+@asset(
+    deps=[AssetKey("published_marts")],
+    group_name="publish",
+    compute_kind="python",
+    description="reports/quality_en.html and quality_fr.html: the data-quality page (rows loaded, rejected "
+    "and refused by night, vanished and erased rows, identity resolution, the review queue, freshness), from "
+    "the published data_quality_* marts and the review queue's file. Rewritten every night.",
+)
+def data_quality_page(context) -> MaterializeResult:
+    from orchestration.settings import marts_db_path
+
+    paths = write_quality_page(marts_db_path(), reports_dir())
+    for path in paths.values():
+        context.log.info(f"wrote {path}")
     return MaterializeResult(metadata={f"path_{key}": MetadataValue.path(str(path)) for key, path in paths.items()})

@@ -19,6 +19,7 @@ first run: all of them), so what the warehouse counts does not depend on when it
   birth_year_key) are nulled, while their enrolments stay (flagged) and keep counting. The e-mail domain,
   gender, country and organisation type are not identifying and are kept (the counts need them).
 - `raw_solicomm.drops_loaded` records every drop loaded; a rerun with no new drop reads no file.
+  `raw_solicomm.drops_refused` records each refusal of a drop, with its reason (one row per run that refused it).
 
 Each loaded drop is one DuckDB transaction (all its tables at once): a failure later in a run keeps the
 drops already loaded. Full reload on demand: run tag `warehouse/full_reload=true` (or
@@ -110,6 +111,9 @@ DROPS_LOADED_DDL = (
     "snapshot_date date, folder varchar, manifest_sha256 varchar, members_rows bigint, courses_rows bigint, "
     "enrolments_rows bigint, rows_rejected bigint, loaded_at timestamp"
 )
+# One row per drop refused by a run (incomplete, disagreeing with its manifest, too many rejects): a drop
+# refused night after night has a row each night (the data-quality page counts them by night).
+DROPS_REFUSED_DDL = "snapshot_date date, folder varchar, reason varchar, run_id varchar, refused_at timestamp"
 
 
 class DropNotLoadable(Exception):
@@ -273,6 +277,7 @@ def ensure_tables(con) -> None:
     ensure_raw_tables(con, RAW_SCHEMA, CONTRACTS)
     con.execute(f"create table if not exists {RAW_SCHEMA}.rejects ({REJECTS_DDL})")
     con.execute(f"create table if not exists {RAW_SCHEMA}.drops_loaded ({DROPS_LOADED_DDL})")
+    con.execute(f"create table if not exists {RAW_SCHEMA}.drops_refused ({DROPS_REFUSED_DDL})")
 
 
 def newest_loaded(con) -> date | None:
@@ -339,6 +344,8 @@ def extract_solicomm(landing: Path | None, full_reload: bool = False, warn=log.w
             except DropNotLoadable as exc:
                 warn(str(exc))
                 report.not_loaded.append(str(exc))
+                con.execute(f"insert into {RAW_SCHEMA}.drops_refused values (?, ?, ?, ?, now()::timestamp)",
+                            [drop.snapshot_date, str(drop.folder), str(exc), run_id])
                 continue
             with Extraction(con, SYSTEM, RAW_SCHEMA, CONTRACTS, run_id, full_reload=full_reload) as load:
                 vanished = write_drop(load, drop, parsed, manifest_sha)
@@ -378,6 +385,8 @@ CHECK_NAME = "solicomm_drops_loaded_cleanly"
                   description="SoliComm enrolments; vanished (erased members') rows kept, flagged"),
         AssetSpec([SYSTEM, "rejects"], group_name=SYSTEM,
                   description="Malformed SoliComm rows set aside: drop, file, line, rule, masked raw line"),
+        AssetSpec([SYSTEM, "drops_refused"], group_name=SYSTEM,
+                  description="SoliComm drops not loaded, one row per run that refused one: drop, reason"),
     ],
     check_specs=[
         AssetCheckSpec(CHECK_NAME, asset=AssetKey([SYSTEM, "enrolments"]),
@@ -411,6 +420,8 @@ def solicomm_drops(context: AssetExecutionContext, config: ExtractConfig, wareho
         asset_key=[SYSTEM, "rejects"],
         metadata={"rows_read": total_rejected, "rows_loaded": total_rejected, "rows_rejected": 0, **common},
     )
+    yield MaterializeResult(asset_key=[SYSTEM, "drops_refused"],
+                            metadata={"rows_loaded": len(report.not_loaded), **common})
     yield AssetCheckResult(
         check_name=CHECK_NAME,
         asset_key=AssetKey([SYSTEM, "enrolments"]),

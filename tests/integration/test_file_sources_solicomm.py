@@ -89,6 +89,9 @@ def test_incomplete_drop_is_not_loaded_named_and_loads_once_complete(landing, wa
     evaluation = check_result(result)
     assert not evaluation.passed
     assert "2022-07-02" in evaluation.description and "incomplete" in evaluation.description
+    # the refusal is recorded for the data-quality page, with its reason
+    assert query(warehouse, "select snapshot_date::varchar, reason like '%incomplete%' "
+                            "from raw_solicomm.drops_refused") == [("2022-07-02", True)]
     # the previous snapshot stays in force
     assert query(warehouse, "select count(*) from raw_solicomm.enrolments") == [(1,)]
 

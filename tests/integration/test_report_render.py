@@ -123,7 +123,7 @@ def test_asset_materialises_into_the_warehouse_reports_folder(tmp_path, monkeypa
 
     from orchestration import reports
 
-    assert reports.assets == [reports.annex1_report]
+    assert reports.assets == [reports.annex1_report, reports.data_quality_page]
     warehouse = tmp_path / "warehouse"
     build_marts(warehouse / "marts.duckdb")
     monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
@@ -140,5 +140,55 @@ def test_command_line_prints_the_paths(tmp_path):
     done = subprocess.run([sys.executable, "-m", "orchestration.reports"], capture_output=True, text=True,
                           env=env, cwd=Path(__file__).parents[2], timeout=300)
     assert done.returncode == 0, done.stderr
-    for name in ("annex1_en.html", "annex1_fr.html", "annex1.xlsx"):
+    for name in ("annex1_en.html", "annex1_fr.html", "annex1.xlsx", "quality_en.html", "quality_fr.html"):
         assert str(warehouse / "reports" / name) in done.stdout
+
+
+# --- the data-quality page ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def quality_rendered(tmp_path_factory):
+    from orchestration.reports.write import write_quality_page
+    from tests.unit.test_reports_quality import build_quality_marts, write_queue_file
+
+    browser = chromium()
+    folder = tmp_path_factory.mktemp("quality-page")
+    queue = write_queue_file(folder / "review_queue.duckdb", [
+        ("map:1|solicomm:9", 0.9871, "name: same name (+16.9), birth_year: same decade (+2.1)", "map", "solicomm",
+         "P0a1b2c3d4e5f6a7b", "P9f8e7d6c5b4a3f2e", 12, 3),
+    ])
+    paths = write_quality_page(build_quality_marts(folder / "marts.duckdb"), folder / "reports", queue)
+    pages = {}
+    for lang in ("en", "fr"):
+        url = paths[lang].resolve().as_uri()
+        dom = run_chromium(browser, folder / f"profile-dom-{lang}", "--dump-dom", url).stdout
+        screenshot = folder / f"quality_{lang}.png"
+        run_chromium(browser, folder / f"profile-shot-{lang}", f"--screenshot={screenshot}",
+                     "--window-size=1400,2400", url)
+        keep = os.environ.get("REPORT_SCREENSHOT_DIR")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(screenshot, Path(keep) / screenshot.name)
+        pages[lang] = {"dom": dom, "screenshot": screenshot}
+    return pages
+
+
+@pytest.mark.parametrize(("lang", "figures"), [
+    ("en", ["12,345", "15,321", "101,234", "98.7%", "Identity resolution", "Freshness of the sources", "stale"]),
+    ("fr", ["12\u202f345", "15\u202f321", "101\u202f234", "98,7\u00a0%", "Rapprochement des identités",
+            "Fraîcheur des sources", "périmée"]),
+])
+def test_quality_page_renders_in_chromium_with_its_figures(quality_rendered, lang, figures):
+    from PIL import Image
+
+    text = text_of(quality_rendered[lang]["dom"])
+    for figure in figures:
+        assert figure in text, figure
+    with Image.open(quality_rendered[lang]["screenshot"]) as image:
+        rgb = image.convert("RGB")
+        r, g, b = rgb.getpixel((1000, 40))  # the masthead's ILO blue
+        # the size distribution's bars are drawn (ILO blue inside the bar column)
+        bars = sum(1 for x in range(700, 1400, 4) for y in range(900, 1500, 4)
+                   if rgb.getpixel((x, y)) == (0x1e, 0x2d, 0xbe))
+    assert b > 120 and r < 90
+    assert bars > 0

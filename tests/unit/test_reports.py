@@ -425,7 +425,7 @@ def test_no_annex1_indicators_is_an_error(tmp_path):
 def test_asset_is_in_the_publish_group_downstream_of_the_published_marts():
     from dagster import AssetKey
 
-    assert reports.assets == [reports.annex1_report]
+    assert reports.assets == [reports.annex1_report, reports.data_quality_page]
     spec = next(iter(reports.annex1_report.specs))
     assert spec.group_name == "publish"
     assert AssetKey("published_marts") in {dep.asset_key for dep in spec.deps}
