@@ -28,14 +28,14 @@ def children(pid: int) -> list[tuple[int, str]]:
     return found
 
 
-def wait_for_dbt_writing(refresh: subprocess.Popen, build: Path, timeout: float = 180) -> None:
-    """Until the refresh's `dbt build` runs and has written into build.duckdb (its write-ahead log)."""
+def wait_for_dbt_writing(refresh: subprocess.Popen, build: Path, timeout: float = 180) -> list[int]:
+    """Until the refresh's `dbt build` runs and has written into build.duckdb (its write-ahead log); its pids."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert refresh.poll() is None, f"the refresh ended before dbt built: {refresh.communicate()}"
-        dbt = [cmd for _, cmd in children(refresh.pid) if "dbt" in cmd and " build" in cmd]
+        dbt = [pid for pid, cmd in children(refresh.pid) if "dbt" in cmd and " build" in cmd]
         if dbt and build.with_name(build.name + ".wal").exists():
-            return
+            return dbt
         time.sleep(0.2)
     raise AssertionError("dbt did not start writing build.duckdb in time")
 
@@ -51,11 +51,15 @@ def test_kill_9_during_the_dbt_build_leaves_the_published_files_and_the_next_ref
     refresh = subprocess.Popen([sys.executable, "-m", "orchestration.refresh"], cwd=PROJECT_ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        wait_for_dbt_writing(refresh, folder / "build.duckdb")
+        dbt = wait_for_dbt_writing(refresh, folder / "build.duckdb")
     finally:
         os.killpg(refresh.pid, signal.SIGKILL)  # the refresh and its dbt process, as a crashed host would
         refresh.wait()
     assert refresh.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in dbt) and time.monotonic() < deadline:
+        time.sleep(0.1)  # (reaped by init once killed)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in dbt), "dbt survived the kill"
 
     assert published_files(folder) == published
     assert (folder / PUBLICATION_FILE).read_bytes() == publication
