@@ -9,13 +9,8 @@ from orchestration.restore import restore
 from orchestration.sources.map import map_tables
 from tests.conftest import run_sql
 from tests.reliability.support import (
-    assert_history_kept, published_files, raw_contents, run_extract, tables_holding,
+    assert_history_kept, places_holding, published_files, raw_contents, run_extract, tables_holding,
 )
-
-
-def raw_rows(warehouse, table):
-    with duckdb.connect(str(warehouse / "raw.duckdb"), read_only=True) as con:
-        return con.execute(f"select * from raw_map.{table}").fetchall()
 
 
 def test_a_renamed_required_column_is_named_and_nothing_loaded_is_lost(sample_warehouse, sample_sources):
@@ -38,20 +33,6 @@ def participant_keys(raw: Path, participant_id: int) -> set[str]:
             "select email_key, name_key, birth_year_key, name_token_keys from raw_map.participant "
             "where participant_id = ?", [participant_id]).fetchone()
     return {k for k in (email, name, birth_year, *(tokens or ())) if k is not None}
-
-
-def places_holding(folder: Path, values: set[str]) -> dict[str, set[str]]:
-    """Where in the warehouse folder (backups aside) `values` still are: any table of a DuckDB or Parquet
-    file, or the bytes of any other file (reports, dbt artifacts, state files)."""
-    found = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "backups" not in p.relative_to(folder).parts):
-        if path.suffix in (".duckdb", ".parquet"):
-            found |= tables_holding(path, values)
-        elif path.suffix not in (".wal", ".lock"):
-            data = path.read_bytes()
-            if held := {v for v in values if v.encode() in data}:
-                found[str(path.relative_to(folder))] = held
-    return found
 
 
 def test_vanished_rows_stay_counted_and_erased_personal_data_leaves(sample_warehouse, sample_sources):

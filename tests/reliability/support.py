@@ -94,3 +94,17 @@ def tables_holding(path: Path, values: set[str]) -> dict[str, set[str]]:
             if held:
                 found[f"{path.name}:{schema}.{table}.{column}"] = held
     return found
+
+
+def places_holding(folder: Path, values: set[str]) -> dict[str, set[str]]:
+    """Where in the warehouse folder (backups aside) `values` still are: any table of a DuckDB or Parquet
+    file, or the bytes of any other file (reports, dbt artifacts, state files)."""
+    found = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "backups" not in p.relative_to(folder).parts):
+        if path.suffix in (".duckdb", ".parquet"):
+            found |= tables_holding(path, values)
+        elif path.suffix not in (".wal", ".lock"):
+            data = path.read_bytes()
+            if held := {v for v in values if v.encode() in data}:
+                found[str(path.relative_to(folder))] = held
+    return found
