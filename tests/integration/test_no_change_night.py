@@ -10,12 +10,7 @@ from orchestration.changes import FORCE_BUILD_ENV, NOTHING_CHANGED_KEY, PUBLICAT
 from orchestration.refresh import execute_refresh, failure_report
 from tests.conftest import run_sql
 from tests.integration.test_publish import COUNT_F2F_2022
-
-
-def published_files(warehouse):
-    """marts.duckdb and every parquet file, byte for byte."""
-    files = [warehouse / "marts.duckdb", *sorted((warehouse / "parquet").resolve().glob("*.parquet"))]
-    return {path.name: path.read_bytes() for path in files}
+from tests.reliability.support import published_files
 
 
 def published_run_id(warehouse):

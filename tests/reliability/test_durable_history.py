@@ -1,7 +1,6 @@
 """Durable history: the raw layer (raw.duckdb) apart from dbt's disposable build, nightly backups of it,
 restore, and the one-time move of an old build.duckdb's raw schemas."""
 import datetime as dt
-import importlib.util
 import json
 import os
 import shutil
@@ -22,34 +21,12 @@ from orchestration.restore import main as restore_main
 from orchestration.restore import restore
 from orchestration.settings import BACKUPS_KEEP_ENV, PROJECT_ROOT
 from orchestration.warehouse import migrate_raw_out_of_build, raw_schemas
-
-_spec = importlib.util.spec_from_file_location("figures_hash", PROJECT_ROOT / "scripts" / "figures_hash.py")
-figures_hash = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(figures_hash)
-
-
-def annex1_hash(folder: Path) -> str:
-    """Content hash of the published annex1_indicators, run ids and build times left out."""
-    with duckdb.connect(str(folder / "marts.duckdb"), read_only=True) as con:
-        return figures_hash.table_hash(con, "annex1_indicators", only_baseline_rows=False)[0]
+from tests.reliability.support import figures, raw_contents
 
 
 def rows(path: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute(sql).fetchall()
-
-
-def raw_contents(path: Path) -> dict[str, list]:
-    """Every raw table's rows in rowid order, `_extracted_at` (the last run that saw a row) left out."""
-    out = {}
-    with duckdb.connect(str(path), read_only=True) as con:
-        for schema, table in con.execute("select schema_name, table_name from duckdb_tables() "
-                                         "where schema_name like 'raw_%' order by all").fetchall():
-            columns = {c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = ? "
-                                                 "and table_name = ?", [schema, table]).fetchall()}
-            exclude = " exclude (_extracted_at)" if "_extracted_at" in columns else ""
-            out[f"{schema}.{table}"] = con.execute(f'select *{exclude} from "{schema}"."{table}" order by rowid').fetchall()
-    return out
 
 
 def refreshed(folder: Path) -> None:
@@ -147,14 +124,14 @@ def test_restore_is_refused_while_another_run_holds_the_writer_lock(sample_wareh
 
 
 def test_losing_the_build_file_loses_nothing(sample_warehouse):
-    published = annex1_hash(sample_warehouse)
+    published = figures(sample_warehouse)
     (sample_warehouse / "build.duckdb").unlink()
     refreshed(sample_warehouse)
-    assert annex1_hash(sample_warehouse) == published
+    assert figures(sample_warehouse) == published
 
 
 def test_a_restored_backup_gives_that_nights_figures(sample_warehouse):
-    published = annex1_hash(sample_warehouse)
+    published = figures(sample_warehouse)
     [backup] = backups.list_backups()
     raw = sample_warehouse / "raw.duckdb"
     # A bad night: registrations lost from the raw history (an incremental read never brings them back).
@@ -171,7 +148,7 @@ def test_a_restored_backup_gives_that_nights_figures(sample_warehouse):
     assert not (sample_warehouse / BUILD_STATE_FILE).exists()  # the next refresh rebuilds whatever it finds
 
     refreshed(sample_warehouse)
-    assert annex1_hash(sample_warehouse) == published
+    assert figures(sample_warehouse) == published
 
 
 def test_an_old_build_file_holding_the_raw_history_is_moved_into_raw_once(sample_warehouse):
