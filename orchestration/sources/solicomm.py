@@ -461,9 +461,9 @@ def parse_drop(con, drop: Drop, files: dict[str, ReadFile]) -> ParsedDrop:
         rejects[table] = sorted(table_rejects, key=lambda r: r.line)
         rows_read[table] = read.rows
         names = ", ".join(c.name for c in columns)
-        frames[table] = con.execute(
+        frames[table] = con.sql(
             f"select {names}, ?::date as snapshot_date from {checked} where rule is null order by line",
-            [drop.snapshot_date]).to_arrow_table()
+            params=[drop.snapshot_date]).to_arrow_table()
         con.execute(f"drop table {read.table}")
     for table in CONTRACT:
         con.execute(f"drop table if exists _solicomm_{table}_checked")
