@@ -164,6 +164,7 @@ _BLOCK = 1 << 20
 # The characters str.strip() removes (values are trimmed as Python trimmed them).
 STRIP_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) \
     + "\u2028\u2029\u202f\u205f\u3000"
+_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in STRIP_CHARS) + "]"  # the same set as an RE2 class
 # DD/MM/YYYY as strptime's %d/%m/%Y matches it (day and month may lack their zero, the year has 4 digits).
 _DMY = r"(3[01]|[12][0-9]|0[1-9]|[1-9])/(1[0-2]|0[1-9]|[1-9])/[0-9]{4}"
 
@@ -408,6 +409,12 @@ class ParsedDrop:
         return sum(len(r) for r in self.rejects.values())
 
 
+def _stripped(value: str) -> str:
+    """SQL of a text value stripped as str.strip() does (the regexp replace only where there is a space)."""
+    return (f"case when regexp_matches({value}, '^{_SPACE}|{_SPACE}$') "
+            f"then regexp_replace({value}, '^{_SPACE}+|{_SPACE}+$', '', 'g') else {value} end")
+
+
 def _typed(column: Column, value: str) -> tuple[str, str | None]:
     """(SQL of the typed value, SQL true when the value does not parse) of a trimmed text value."""
     if column.kind == "text":
@@ -432,7 +439,7 @@ def parse_drop(con, drop: Drop, files: dict[str, ReadFile]) -> ParsedDrop:
         columns = [c for c in contract.columns if not c.derived]
         require_columns(f"SoliComm drop {drop.snapshot_date}: {table}.csv", read.header, [c.name for c in columns])
         source = {c.name: f"c{read.header.index(c.name)}" for c in columns}
-        trimmed = ", ".join(f"nullif(trim({source[c.name]}, ?), '') as {c.name}" for c in columns)
+        trimmed = ", ".join(f"nullif({_stripped(source[c.name])}, '') as {c.name}" for c in columns)
         typed, rules = [], []
         for column in columns:
             value, invalid = _typed(column, column.name)
@@ -444,8 +451,7 @@ def parse_drop(con, drop: Drop, files: dict[str, ReadFile]) -> ParsedDrop:
         checked = f"_solicomm_{table}_checked"
         con.execute(
             f"create or replace temp table {checked} as select line, {', '.join(typed)}, "
-            f"case {' '.join(rules)} end as rule from (select line, {trimmed} from {read.table})",
-            [STRIP_CHARS] * len(columns))
+            f"case {' '.join(rules)} end as rule from (select line, {trimmed} from {read.table})")
         con.execute(f"update {checked} set rule = 'duplicate {key}' where rule is null and line in ("
                     f"select line from (select line, row_number() over (partition by {key} order by line) as n "
                     f"from {checked} where rule is null) where n > 1)")
