@@ -7,7 +7,10 @@ import pytest
 
 from orchestration import pseudonymise
 from orchestration.sources.solicomm import solicomm_drops
-from tests.fixtures.files.builders import BOM, course, enrolment, member, write_drop, write_sources
+from tests.fixtures.files.builders import (
+    BOM, COURSES_HEADER, ENROLMENTS_HEADER, MEMBERS_HEADER, course, csv_text, enrolment, member, write_drop,
+    write_drop_files, write_sources,
+)
 from tests.fixtures.files.support import error_text, metadata, query, run_asset
 
 CHECK = "solicomm_drops_loaded_cleanly"
@@ -258,3 +261,53 @@ def test_no_clear_personal_data_in_the_raw_tables(landing, warehouse):
                     for row in query(warehouse, f"select * from raw_solicomm.{table}") for v in row)
     for secret in ("Unmistakable", "Surname", "unmistakable.person", "other.person", "Secretname", "1980"):
         assert secret not in text
+
+
+def test_blank_lines_records_over_several_lines_stray_quotes_and_unicode_spaces_read_as_the_csv_module_does(
+        landing, warehouse):
+    """DuckDB's CSV reader splits the records; the line numbers stay physical lines and what it refuses is
+    read back with the csv module (blank lines skipped, `"Big"Org` read as BigOrg), values trimmed as
+    str.strip() trims them."""
+    members, courses, enrolments = many(250)
+    members += [
+        '251;m251@ex.org;Ana;"Multi\r\nLine";F;1990;ES;other;"Org; with\r\nnewline";01/01/2020;01/01/2020',  # 252-254
+        "",  # 255
+        "   ",  # 256
+        '252;m252@ex.org;Ana;Pérez;F;1990;ES;other;"Big"Org;01/01/2020;01/01/2020',  # 257
+        "\u00a0253\u3000;m253@ex.org;Ana;Pérez;F;1990;ES;other;Org;01/01/2020;01/01/2020",  # 258
+        "254;x",  # 259
+        "255;m255@ex.org;Ana;Pérez;F;1990;ES;other;Org;31/02/2020;01/01/2020",  # 260
+    ]
+    enrolments += ["251;251;1;15/03/2021;;active", "252;252;1;15/03/2021;;active", "253;253;1;15/03/2021;;active",
+                   "", "254;1;1;15/3/21;;active", "1;1;1;15/03/2021;;active"]  # blank 255, then 256, 257
+    texts = {"members.csv": csv_text(MEMBERS_HEADER, members), "courses.csv": csv_text(COURSES_HEADER, courses),
+             "enrolments.csv": csv_text(ENROLMENTS_HEADER, enrolments)}
+    write_drop_files(landing, "2022-07-01", texts, rows={"members.csv": 255, "courses.csv": 1, "enrolments.csv": 255})
+    result = run_asset(solicomm_drops)
+    assert result.success and check_result(result).passed
+    assert query(warehouse, "select file_name, line_number, rule, raw_line from raw_solicomm.rejects "
+                            "order by file_name, line_number") == [
+        ("enrolments.csv", 256, "unparseable date (DD/MM/YYYY) in enrolled_on", "254;1;1;15/3/21;;active"),
+        ("enrolments.csv", 257, "duplicate enrolment_id", "1;1;1;15/03/2021;;active"),
+        ("members.csv", 259, "wrong number of fields: 2, expected 11", "254;***"),
+        ("members.csv", 260, "unparseable date (DD/MM/YYYY) in created_on",
+         "255;***;***;***;F;***;ES;other;Org;31/02/2020;01/01/2020"),
+    ]
+    assert query(warehouse, "select member_id, organisation_name from raw_solicomm.members where member_id in "
+                            "('251', '252', '253') order by 1") == [
+        ("251", "Org; with\r\nnewline"), ("252", "BigOrg"), ("253", "Org")]
+    assert query(warehouse, "select name_key from raw_solicomm.members where member_id = '251'") == [
+        (pseudonymise.name_key("Ana", "Multi\r\nLine"),)]
+    meta = metadata(result, "solicomm", "members")
+    assert (meta["rows_read"], meta["rows_loaded"], meta["rows_rejected"]) == (255, 253, 2)
+
+
+def test_bytes_windows_1252_leaves_undefined_become_replacement_characters(landing, warehouse):
+    folder = write_drop(landing, "2021-03-01", [member(1)], [course(1)], [enrolment(1, 1, 1)])
+    data = (folder / "courses.csv").read_bytes().replace("ergonomía".encode("cp1252"), b"ergonom\x81a")
+    (folder / "courses.csv").write_bytes(data)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["courses.csv"]["sha256"] = hashlib.sha256(data).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert run_asset(solicomm_drops).success
+    assert query(warehouse, "select title from raw_solicomm.courses") == [("Course 1 – ergonom\ufffda",)]
