@@ -69,8 +69,23 @@ def _parse() -> None:
                     str(DBT_PROJECT_DIR)], check=True, cwd=DBT_PROJECT_DIR)
 
 
-if _manifest_is_stale(dbt_project) or os.environ.get("DAGSTER_IS_DEV_CLI"):
-    _parse()
+@contextlib.contextmanager
+def _parse_lock():
+    """Held while a process decides whether to parse and parses: dbt writes target/manifest.json in place,
+    so two processes starting at once (a job beside `dagster dev`, parallel test workers) would otherwise
+    parse together and one could read the other's half-written manifest."""
+    import fcntl
+
+    target = Path(dbt_project.manifest_path).parent
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+with _parse_lock():
+    if _manifest_is_stale(dbt_project) or os.environ.get("DAGSTER_IS_DEV_CLI"):
+        _parse()
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
