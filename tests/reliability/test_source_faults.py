@@ -16,7 +16,7 @@ from demo.sample.files import DROP_FILES, write_drop_files
 from orchestration.changes import nothing_changed_message
 from orchestration.refresh import execute_refresh, failure_report
 from tests.reliability.support import (
-    assert_history_kept, published_files, raw_contents, tables_holding,
+    REFUSED_DROPS, assert_history_kept, published_files, raw_contents, tables_holding,
 )
 
 
@@ -85,6 +85,9 @@ def test_a_broken_solicomm_drop_is_refused_whole_and_named(sample_warehouse, sam
     assert not check.passed and f"SoliComm drop {drop}" in check.description and words in check.description
     assert nothing_changed_message(result) is not None  # nothing of the drop was loaded: nothing to rebuild
     assert_nothing_lost_and_nothing_republished(sample_warehouse, published)
+    # the refusal itself is recorded for the data-quality page, naming the drop and the rule
+    refusals = raw_contents(sample_warehouse / "raw.duckdb")[REFUSED_DROPS][len(published[0].get(REFUSED_DROPS, [])):]
+    assert [(str(r[0]), words in r[2]) for r in refusals] == [(drop, True)]
 
 
 def rows_read(result, system: str, table: str) -> int:

@@ -195,7 +195,7 @@ def test_sample_world_page_numbers_are_the_warehouse_numbers(sample_warehouse):
             "select source_system, sum(rows_written)::bigint from raw_warehouse.source_extractions "
             "where extracted_at is not null group by 1").fetchall())
     shown = {source: int(value.replace(",", "")) for source, value in cells(html, "data-source", "loaded").items()}
-    assert shown == loaded and len(shown) == 8  # one night in the sample: every source's rows written
+    assert shown == loaded and len(shown) == 9  # one night in the sample: every source's rows written
     rejected = {}
     for row in re.findall(r'<tr data-source="([^"]*)" data-rule="([^"]*)">(.*?)</tr>', html, flags=re.S):
         count = int(re.search(r'class="num rejected">([^<]*)<', row[2]).group(1))
