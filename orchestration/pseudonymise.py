@@ -200,6 +200,9 @@ class People:
 
     email -> email_key, email_domain; first+last -> name_key, name_token_keys; username -> username_key
     (keyed hash of lower(trim(username))); birth_year -> birth_year_key. The named columns are dropped.
+    With them the review queue's similarity features (orchestration/stewardship/features.py), keyed hashes
+    too: email -> email_local_key, first+last -> phonetic_token_keys, birth_year -> birth_decade_key.
+    Every person-bearing extract goes through here, so every source gets them.
     """
 
     email: str | None = None
@@ -213,33 +216,42 @@ class People:
         """The key columns this adds (what erasure nulls)."""
         out = ()
         if self.email:
-            out += ("email_key", "email_domain")
+            out += ("email_key", "email_domain", "email_local_key")
         if self.first or self.last:
-            out += ("name_key", "name_token_keys")
+            out += ("name_key", "name_token_keys", "phonetic_token_keys")
         if self.birth_year:
-            out += ("birth_year_key",)
+            out += ("birth_year_key", "birth_decade_key")
         if self.username:
             out += ("username_key",)
         return out
 
     def apply(self, table: pa.Table) -> pa.Table:
+        # features.py builds on this module's normalisation: imported here, not at the top (a cycle)
+        from orchestration.stewardship import features
+
         named = (self.email, self.first, self.last, self.username, self.birth_year)
         out = table.drop_columns([c for c in named if c])
         n = table.num_rows
         if self.email:
-            normalised = [normalise_email(v) for v in table.column(self.email).to_pylist()]
+            emails = table.column(self.email).to_pylist()
+            normalised = [normalise_email(v) for v in emails]
             out = out.append_column("email_key", pa.array([keyed_hash(v, "email") for v in normalised], pa.string()))
             out = out.append_column("email_domain", pa.array(
                 [v.rsplit("@", 1)[1] if v else None for v in normalised], pa.string()))
+            out = out.append_column("email_local_key", pa.array(
+                [features.email_local_key(v) for v in emails], pa.string()))
         if self.first or self.last:
             firsts = table.column(self.first).to_pylist() if self.first else [None] * n
             lasts = table.column(self.last).to_pylist() if self.last else [None] * n
             keys = [name_keys(f, l) for f, l in zip(firsts, lasts)]
             out = out.append_column("name_key", pa.array([k[0] for k in keys], pa.string()))
             out = out.append_column("name_token_keys", pa.array([k[1] for k in keys], pa.list_(pa.string())))
+            out = out.append_column("phonetic_token_keys", pa.array(
+                [features.phonetic_token_keys(f, l) for f, l in zip(firsts, lasts)], pa.list_(pa.string())))
         if self.birth_year:
-            out = out.append_column("birth_year_key", pa.array(
-                [birth_year_key(y) for y in table.column(self.birth_year).to_pylist()], pa.string()))
+            years = table.column(self.birth_year).to_pylist()
+            out = out.append_column("birth_year_key", pa.array([birth_year_key(y) for y in years], pa.string()))
+            out = out.append_column("birth_decade_key", pa.array([features.birth_decade_key(y) for y in years], pa.string()))
         if self.username:
             out = out.append_column("username_key", pa.array(
                 [keyed_hash(str(u).strip().lower(), "username") if u is not None and str(u).strip() else None

@@ -9,8 +9,10 @@ incremental table flags the rows Moodle removed. A full reload re-reads everythi
 Personal data (moodle.md `user`): username, email, firstname and lastname are replaced at extraction by
 `username_key` (keyed hash of lower(trim(username))), `email_key`, `email_domain`, `name_key` and
 `name_token_keys`, plus the flag `is_guest_account` (username 'guest'). A deleted user (deleted = 1) has an MD5 hash for e-mail: it gets no e-mail key or domain.
-`user_info_data.data` of the `birthyear` profile field becomes `birth_year_key` (data null); the other
-profile fields (gender, constituent) stay in clear.
+With them the review queue's similarity features, keyed hashes too (pseudonymise.People): `email_local_key`,
+`phonetic_token_keys`.
+`user_info_data.data` of the `birthyear` profile field becomes `birth_year_key` and `birth_decade_key`
+(data null); the other profile fields (gender, constituent) stay in clear.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import pyarrow as pa
 from orchestration import pseudonymise
 from orchestration.extract.contract import Column, TableContract
 from orchestration.pseudonymise import People
+from orchestration.stewardship import features
 
 USERS = People(email="email", first="firstname", last="lastname", username="username")
 # What the source_watermarks of eCampus and the platforms show: their newest enrolment change.
@@ -107,16 +110,17 @@ def contracts(tables: tuple[str, ...]) -> list[TableContract]:
         keys, kept = [], []
         for field_id, value in zip(fields, data):
             if field_id in birthyear_fields:
-                if value not in cache:
-                    cache[value] = pseudonymise.birth_year_key(value)
+                if value not in cache:  # the year's key and its decade's (the review queue's feature)
+                    cache[value] = (pseudonymise.birth_year_key(value), features.birth_decade_key(value))
                 keys.append(cache[value])
                 kept.append(None)
             else:
-                keys.append(None)
+                keys.append((None, None))
                 kept.append(value)
         index = batch.schema.get_field_index("data")
         batch = batch.set_column(index, "data", pa.array(kept, type=pa.string()))
-        return batch.append_column("birth_year_key", pa.array(keys, type=pa.string()))
+        batch = batch.append_column("birth_year_key", pa.array([k[0] for k in keys], type=pa.string()))
+        return batch.append_column("birth_decade_key", pa.array([k[1] for k in keys], type=pa.string()))
 
     transforms = {
         "user": _flag_guest,

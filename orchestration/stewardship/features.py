@@ -69,7 +69,7 @@ def birth_decade_key(year: int | str | None) -> str | None:
 def similarity_features(
     name_parts: tuple[str | None, ...], email: str | None, birth_year: int | str | None
 ) -> dict[str, object]:
-    """The three feature columns of one identity record, as the extracts will store them."""
+    """The three feature columns of one identity record, as the extracts store them (pseudonymise.People)."""
     return {
         "phonetic_token_keys": phonetic_token_keys(*name_parts),
         "email_local_key": email_local_key(email),

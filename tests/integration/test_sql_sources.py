@@ -13,6 +13,7 @@ from dagster import DagsterInstance, Definitions, build_sensor_context, material
 from orchestration.sources import ecampus, platforms
 from orchestration.sources import map as map_source
 from tests.fixtures.files.support import RESOURCES
+from tests.fixtures.privacy import assert_features_keyed, clear_features
 from tests.fixtures.sql_sources import CLEAR_TEXTS, MAP, MOODLE, execute, write_tables
 
 
@@ -194,6 +195,12 @@ def test_no_clear_text_personal_data_reaches_the_raw_layer(deployment):
             dump = str(con.execute(f'select * from "{schema}"."{table}"').fetchall())
             for text in CLEAR_TEXTS:
                 assert text not in dump, f"{text!r} in {schema}.{table}"
+        # the review queue's features: keyed hashes only (names and e-mails of the fixture's people)
+        clear = clear_features(["Zoë Ångström", "Kwame Mensah", "Søren Kierkegaard", "Ada Okonkwo", "伟 李"],
+                               ["Zoe.Angstrom@Example.org", "li.wei@example.cn", "soren.k@example.dk"])
+        assert assert_features_keyed(con, clear, "raw.duckdb") > 0
+        assert con.execute("select count(*) from raw_ecampus.user_info_data where birth_decade_key is not null"
+                           ).fetchall() == [(2,)]  # the two birth years
 
 
 # ------------------------------------------------------------------------------------------------------ platforms

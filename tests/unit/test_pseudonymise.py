@@ -70,3 +70,22 @@ def test_repeated_name_tokens_are_kept_for_the_two_token_rule():
     # L3 needs a name of at least two tokens: "YOUSSEF Youssef" has two, although they are equal.
     assert len(p.name_token_keys("YOUSSEF", "Youssef")) == 2
     assert len(p.name_token_keys("Qadeer", None)) == 1
+
+
+def test_people_store_the_review_queue_features_as_keyed_hashes_only():
+    import pyarrow as pa
+
+    from orchestration.stewardship import features
+
+    people = p.People(email="mail", first="first", last="last", birth_year="year")
+    table = pa.table({"id": [1, 2], "mail": ["Jane.Doe@ilo.org", None], "first": ["Jane", None],
+                      "last": ["Doe", None], "year": [1987, None]})
+    out = people.apply(table)
+    assert out.column_names == ["id", *people.keys]  # every key erasure nulls, the features included
+    assert set(features.similarity_features(("x",), None, None)) <= set(people.keys)
+    first, missing = out.to_pylist()
+    assert first["email_local_key"] == features.email_local_key("jane.doe@gmail.com")
+    assert first["phonetic_token_keys"] == features.phonetic_token_keys("Jane", "Doe")
+    assert first["birth_decade_key"] == features.birth_decade_key(1980)
+    assert all(missing[c] is None for c in people.keys)
+    assert not {"jane", "doe", "janedoe", "1980", "1987"} & {str(v).lower() for v in first.values()}

@@ -1,5 +1,7 @@
 -- Every record that can stand for a person, from the three systems that know persons: MAP participants,
 -- eCampus users (not the guest account), SoliComm members. Pseudonymous match keys only.
+-- The similarity features (email_local_key, phonetic_token_keys, birth_decade_key) feed only the review
+-- queue (orchestration/stewardship), never the rules.
 -- source_priority orders the sources for person attributes (methodology: MAP, then eCampus, then SoliComm).
 with countries as (
     select alpha2, alpha3 from {{ ref('countries') }}
@@ -21,7 +23,10 @@ map_participants as (
         p.gender,
         p.constituent_group,
         p.ecampus_user_id::varchar as linked_ecampus_user_id,
-        p.updated_at as record_updated_at
+        p.updated_at as record_updated_at,
+        p.email_local_key,
+        p.phonetic_token_keys,
+        p.birth_decade_key
     from {{ ref('stg_map__participants') }} as p
     left join countries as c on c.alpha3 = p.nationality_alpha3
 ),
@@ -42,7 +47,10 @@ ecampus_users as (
         pr.gender,
         pr.constituent_group,
         null::varchar as linked_ecampus_user_id,
-        u.modified_at as record_updated_at
+        u.modified_at as record_updated_at,
+        u.email_local_key,
+        u.phonetic_token_keys,
+        pr.birth_decade_key
     from {{ ref('stg_ecampus__users') }} as u
     left join {{ ref('stg_ecampus__user_profiles') }} as pr on pr.user_id = u.user_id
     where not u.is_guest_account
@@ -64,7 +72,10 @@ solicomm_members as (
         gender,
         constituent_group,
         null::varchar as linked_ecampus_user_id,
-        updated_on::timestamp as record_updated_at
+        updated_on::timestamp as record_updated_at,
+        email_local_key,
+        phonetic_token_keys,
+        birth_decade_key
     from {{ ref('stg_solicomm__members') }}
 )
 

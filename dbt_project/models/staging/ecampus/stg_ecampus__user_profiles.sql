@@ -4,7 +4,7 @@ with fields as (
 ),
 
 data as (
-    select userid::bigint as user_id, fieldid as field_id, trim(data) as data, birth_year_key
+    select userid::bigint as user_id, fieldid as field_id, trim(data) as data, birth_year_key, birth_decade_key
     from {{ source('ecampus', 'user_info_data') }}
     where _vanished_at is null
 ),
@@ -14,6 +14,7 @@ pivoted as (
         d.user_id,
         max(d.data) filter (where f.shortname = 'gender') as gender_label,
         max(d.birth_year_key) filter (where f.shortname = 'birthyear') as birth_year_key,
+        max(d.birth_decade_key) filter (where f.shortname = 'birthyear') as birth_decade_key,
         max(d.data) filter (where f.shortname = 'constituent') as constituent_label
     from data as d
     inner join fields as f on f.field_id = d.field_id
@@ -24,6 +25,7 @@ select
     user_id,
     case gender_label when 'Female' then 'F' when 'Male' then 'M' when 'Other' then 'X' end as gender,
     birth_year_key,
+    birth_decade_key,
     case constituent_label
         when 'Employers'' organisation' then 'employers'
         when 'Workers'' organisation' then 'workers'

@@ -16,6 +16,9 @@ renamed as (
         name_key,
         name_token_keys,
         len(name_token_keys) as name_token_count,
+        -- the review queue's similarity features (keyed hashes)
+        email_local_key,
+        phonetic_token_keys,
         nullif(upper(trim(country)), '') as country_alpha2,
         {{ moodle_local_time('timecreated') }} as created_at,
         {{ moodle_local_time('timemodified') }} as modified_at,

@@ -10,6 +10,10 @@ renamed as (
         name_key,
         name_token_keys,
         birth_year_key,
+        -- the review queue's similarity features (keyed hashes)
+        email_local_key,
+        phonetic_token_keys,
+        birth_decade_key,
         nullif(upper(trim(gender)), '') as gender,
         nullif(upper(trim(nationality)), '') as nationality_alpha3,
         nullif(lower(trim(constituent_group)), '') as constituent_group,

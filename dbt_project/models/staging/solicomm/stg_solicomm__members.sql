@@ -11,6 +11,10 @@ renamed as (
         name_token_keys,
         len(name_token_keys) as name_token_count,
         birth_year_key,
+        -- the review queue's similarity features (keyed hashes)
+        email_local_key,
+        phonetic_token_keys,
+        birth_decade_key,
         case upper(trim(gender)) when 'F' then 'F' when 'M' then 'M' when 'O' then 'X' end as gender,
         nullif(upper(trim(country)), '') as country_alpha2,
         case lower(trim(organisation_type))
