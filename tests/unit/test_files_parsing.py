@@ -2,6 +2,8 @@
 import hashlib
 import hmac
 
+import jellyfish
+
 import pyarrow as pa
 import pytest
 
@@ -76,13 +78,17 @@ def test_a_file_sources_personal_columns_become_the_keys_of_the_stated_contract(
                       "first_name": ["José-María", ""], "last_name": ["GARCÍA López", ""],
                       "birth_year": ["1980", ""], "gender": ["F", "M"]})
     out = MEMBERS.apply(table)
-    assert out.column_names == ["member_id", "gender", "email_key", "email_domain", "name_key", "name_token_keys",
-                                "birth_year_key"]
+    assert out.column_names == ["member_id", "gender", "email_key", "email_domain", "email_local_key", "name_key",
+                                "name_token_keys", "phonetic_token_keys", "birth_year_key", "birth_decade_key"]
+    tokens = ("garcia", "jose", "lopez", "maria")
     assert out.to_pylist() == [
         {"member_id": "1", "gender": "F", "email_key": digest("email", "anaperez@gmail.com"),
-         "email_domain": "gmail.com", "name_key": digest("name", "garcia jose lopez maria"),
-         "name_token_keys": sorted(digest("name_token", t) for t in ("garcia", "jose", "lopez", "maria")),
-         "birth_year_key": digest("birth_year", "1980")},
-        {"member_id": "2", "gender": "M", "email_key": None, "email_domain": None, "name_key": None,
-         "name_token_keys": None, "birth_year_key": None},
+         "email_domain": "gmail.com", "email_local_key": digest("email_local", "anaperez"),
+         "name_key": digest("name", "garcia jose lopez maria"),
+         "name_token_keys": sorted(digest("name_token", t) for t in tokens),
+         "phonetic_token_keys": sorted(digest("name_phonetic", jellyfish.metaphone(t)) for t in tokens),
+         "birth_year_key": digest("birth_year", "1980"), "birth_decade_key": digest("birth_decade", "1980")},
+        {"member_id": "2", "gender": "M", "email_key": None, "email_domain": None, "email_local_key": None,
+         "name_key": None, "name_token_keys": None, "phonetic_token_keys": None, "birth_year_key": None,
+         "birth_decade_key": None},
     ]

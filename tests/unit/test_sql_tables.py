@@ -44,8 +44,8 @@ def test_batch_pseudonymisation_equals_the_key_functions():
                       "birth_year": [1985, None, 1990]})
     out = People(email="email", first="firstname", last="lastname", username="username",
                  birth_year="birth_year").apply(batch)
-    assert out.column_names == ["id", "email_key", "email_domain", "name_key", "name_token_keys", "birth_year_key",
-                                "username_key"]
+    assert out.column_names == ["id", "email_key", "email_domain", "email_local_key", "name_key", "name_token_keys",
+                                "phonetic_token_keys", "birth_year_key", "birth_decade_key", "username_key"]
     assert out.column("email_key").to_pylist() == [pseudonymise.email_key("zoe.angstrom@example.org"), None, None]
     assert out.column("email_domain").to_pylist() == ["example.org", None, None]
     assert out.column("name_key").to_pylist()[0] == pseudonymise.name_key("Zoë", "Ångström")
