@@ -4,11 +4,13 @@ truth, every identity record's person against the generator's persons, the agree
 report by this test's own rounding rule, and the provenance of every figure against the run that built it."""
 import csv
 import json
+import shutil
+import sqlite3
 import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
@@ -16,6 +18,8 @@ import duckdb
 import pytest
 
 from demo.reference import ANNEX1_PUBLISHED_CSV
+from orchestration import pseudonymise, signoff
+from orchestration.close import main as close_main
 from orchestration.refresh import execute_refresh, failure_report
 from tests.conftest import REFERENCE_PERIODS, external_platform_enrolments
 from tests.generator.published_core import PERIODS
@@ -326,3 +330,146 @@ def test_published_figures_are_held_and_1a_1b_come_per_year(demo_marts):
     assert per_year[("1.A", "direct_enrolment_growth", "2023")] == round(100 * (direct("2023") / direct("2022") - 1), 6)
     assert per_year[("1.B", "indirect_enrolment_growth", "2023")] == round(100 * (indirect("2023") / indirect("2022") - 1), 6)
     assert per_year[("1.B", "indirect_enrolments", "2023")] == indirect("2023") == 12_818
+
+
+# The period-close test of tests/integration/test_period_close.py on the demo: the learners it changes are
+# chosen from the demo's data, and the deltas are read against the signed figures.
+B23 = "2022-23"
+LATE_START = int(datetime(2023, 6, 15, 12, tzinfo=timezone.utc).timestamp())  # a 2023 start, in any time zone
+
+
+def distance_figures(marts: Path) -> dict[tuple[str, str], float]:
+    """(measure, period) → 1.1b's distance enrolments and unique distance learners."""
+    with duckdb.connect(str(marts), read_only=True) as con:
+        return {(measure, period): v for measure, period, v in con.execute(
+            "select measure, period, value from annex1_indicators where indicator_code = '1.1b' "
+            "and measure in ('distance_enrolments', 'unique_distance_learners')").fetchall()}
+
+
+def two_ordinary_2023_learners(warehouse: Path) -> tuple[int, int, int]:
+    """(user A, user B, a distance course A is not in): two eCampus users who are persons of that one record,
+    ordinary (neither deleted, nologin nor guest; an e-mail no other record has, so no shared mailbox), with
+    counted distance enrolments in 2023 and no other year; merging them moves 2023 and 2022-23 only."""
+    with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
+        con.execute(f"attach '{warehouse / 'raw.duckdb'}' as raw (read_only)")  # the staging views read it
+        con.execute(f"attach '{warehouse / 'marts.duckdb'}' as published (read_only)")
+        users = [int(u) for (u,) in con.execute("""
+            with single as (
+                select person_key, min(record_key) as record_key from intermediate.int_persons_resolved
+                group by person_key having count(*) = 1),
+            mailboxes as (
+                select email_key from intermediate.int_identity_records group by email_key having count(*) = 1),
+            distance as (
+                select person_key from published.fct_enrolments where channel = 'distance' and is_counted
+                group by person_key having bool_and(year = 2023))
+            select r.source_record_id
+            from single as s
+            inner join distance as d on d.person_key = s.person_key
+            inner join intermediate.int_identity_records as r on r.record_key = s.record_key
+            inner join mailboxes as m on m.email_key = r.email_key
+            inner join staging.stg_ecampus__users as u on u.user_id::varchar = r.source_record_id
+            where r.source_system = 'ecampus' and not u.is_deleted and not u.is_nologin and not u.is_guest_account
+            order by r.source_record_id::bigint limit 2""").fetchall()]
+        courses = [int(c) for (c,) in con.execute(
+            "select course_id from intermediate.int_distance_courses where course_id not in "
+            "(select course_id::bigint from intermediate.int_distance_enrolments where identity_record_key = ?) "
+            "order by course_id", [f"ecampus:{users[0]}"]).fetchall()]
+    assert len(users) == 2 and courses
+    return users[0], users[1], courses[0]
+
+
+def add_late_enrolment_and_linking_participant(sources: Path, user_a: int, user_b: int, course: int) -> None:
+    """A 2023 student enrolment of A in `course`, modified after every row eCampus holds (the extraction's
+    cursor), and a MAP participant linking A (L1: A's eCampus account) and B (L2: B's e-mail and names; no
+    birth year or nationality, so no L3 link)."""
+    with sqlite3.connect(sources / "ecampus.sqlite") as con:
+        (enrol,) = con.execute("select min(id) from mdl_enrol where courseid = ? and enrol = 'manual' "
+                               "and status = 0", [course]).fetchone()
+        (context,) = con.execute("select id from mdl_context where contextlevel = 50 and instanceid = ?",
+                                 [course]).fetchone()
+        (student,) = con.execute("select id from mdl_role where shortname = 'student'").fetchone()
+        (modified,) = con.execute("select max(max(timecreated, timemodified)) + 3600 from mdl_user_enrolments").fetchone()
+        assert enrol is not None
+        con.execute("insert into mdl_user_enrolments (status, enrolid, userid, timestart, timeend, timecreated, "
+                    "timemodified) values (0, ?, ?, ?, 0, ?, ?)", [enrol, user_a, LATE_START, modified, modified])
+        con.execute("insert into mdl_role_assignments (roleid, contextid, userid, timemodified) "
+                    "values (?, ?, ?, ?)", [student, context, user_a, modified])
+        email, first, last = con.execute("select email, firstname, lastname from mdl_user where id = ?",
+                                         [user_b]).fetchone()
+    with sqlite3.connect(sources / "map.sqlite") as con:
+        (updated,) = con.execute("select max(updated_at) from participant").fetchone()
+        later = (datetime.fromisoformat(updated) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+        con.execute("insert into participant (first_name, last_name, email, gender, birth_year, nationality, "
+                    "constituent_group, institution, ecampus_user_id, updated_at) "
+                    "values (?, ?, ?, null, null, null, null, null, ?, ?)", [first, last, email, user_a, later])
+
+
+def test_closing_2022_23_on_the_demo_keeps_the_signed_figures_and_restates_late_data_and_merged_persons(
+        demo_refresh, generated_demo, tmp_path, monkeypatch, capsys):
+    warehouse, sources = tmp_path / "warehouse", tmp_path / "sources"
+    shutil.copytree(demo_refresh.warehouse, warehouse, symlinks=True)
+    shutil.copytree(generated_demo[0], sources, symlinks=True)
+    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+    monkeypatch.setenv("WAREHOUSE_SOURCES", str(sources / "sources.yml"))
+    # demo_refresh (module scope) ran before the per-test key was set: it built with its local key file,
+    # copied with the warehouse
+    monkeypatch.delenv(pseudonymise.KEY_ENV)
+    pseudonymise.reset_key_cache()
+    marts = warehouse / "marts.duckdb"
+    signed = distance_figures(marts)
+    user_a, user_b, course = two_ordinary_2023_learners(warehouse)
+
+    close_main([B23, "--by", "A. Director", "--note", "Implementation report 2022-23"])
+    assert "signed off 2022-23 (2022-23, 2022, 2023)" in capsys.readouterr().out
+    (close,) = signoff.read_events()
+    assert close["periods"] == [B23, "2022", "2023"] and close["by"] == "A. Director"
+
+    add_late_enrolment_and_linking_participant(sources, user_a, user_b, course)
+    result = execute_refresh()
+    assert result.success, "\n".join(failure_report(result))
+
+    # today's figures: +1 distance enrolment and -1 unique learner in 2023 and 2022-23, 2022 untouched
+    delta = {("distance_enrolments", "2023"): 1, ("distance_enrolments", B23): 1, ("distance_enrolments", "2022"): 0,
+             ("unique_distance_learners", "2023"): -1, ("unique_distance_learners", B23): -1,
+             ("unique_distance_learners", "2022"): 0}
+    now = distance_figures(marts)
+    assert {key: now[key] - signed[key] for key in delta} == delta
+    with duckdb.connect(str(marts), read_only=True) as con:
+        flags = dict(con.execute("select period, bool_and(is_signed_off) from annex1_indicators "
+                                 "where period in ('2022', '2023', '2022-23') group by period").fetchall())
+        rows = con.execute(
+            """select measure, period, signed_value, current_value, difference, causes, rows_added::varchar,
+                      persons_merged, identity_links_added::varchar
+               from annex1_restatements where indicator_code = '1.1b'
+                 and measure in ('distance_enrolments', 'unique_distance_learners') order by 1, 2""").fetchall()
+    assert flags == {"2022": True, "2023": True, B23: True}
+    causes, added, links = "rows_added, persons_merged", '{"ecampus":1}', '{"L1":1,"L2":1}'
+    expected = []
+    for measure, period in sorted(delta):
+        moved = (causes, added, 1, links) if delta[measure, period] else (None, None, None, None)
+        expected.append((measure, period, signed[measure, period], now[measure, period], delta[measure, period],
+                         *moved))
+    assert rows == expected
+
+    # the signed register and the report keep the signed figures
+    register = signoff.signed_figures(warehouse)
+    assert register[("1.1b", "distance_enrolments", B23)]["value"] == signed["distance_enrolments", B23]
+    assert register[("1.1b", "unique_distance_learners", "2023")]["value"] == signed["unique_distance_learners", "2023"]
+    page = (warehouse / "reports" / "annex1_en.html").read_text(encoding="utf-8")
+    assert "Restatements" in page and "A. Director" in page and 'class="restated"' in page
+    from orchestration.reports.data import load_report_data
+
+    line = next(line for line in load_report_data(marts).lines if line.key == ("1.1b", "unique_distance_learners"))
+    for period in (B23, "2023"):
+        assert line.figures[period].value == signed["unique_distance_learners", period]
+        assert line.figures[period].current_value == now["unique_distance_learners", period]
+
+    # the reopen/close cycle is in the audit trail
+    close_main(["--reopen", B23, "--by", "A. Director", "--reason", "late eCampus data and a merged learner"])
+    close_main([B23, "--by", "A. Director", "--note", "restated"])
+    events = signoff.read_events()
+    assert [(e["seq"], e["event"], e["period"]) for e in events] == [(1, "close", B23), (2, "reopen", B23),
+                                                                     (3, "close", B23)]
+    assert events[1]["reason"] == "late eCampus data and a merged learner" and events[1]["reopens"] == 1
+    assert (signoff.signed_figures(warehouse)[("1.1b", "unique_distance_learners", B23)]["value"]
+            == now["unique_distance_learners", B23])
