@@ -41,24 +41,30 @@ def run_chromium(browser: str, profile: Path, *args: str) -> subprocess.Complete
     return done
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    browser = chromium()
-    folder = tmp_path_factory.mktemp("annex1-report")
-    paths = write_reports(build_marts(folder / "marts.duckdb"), folder / "reports")
+def render_pages(browser, folder: Path, paths: dict, name: str, window: str) -> dict:
+    """Each language's page (`paths[lang]`) rendered headless: its DOM and a screenshot `<name>_<lang>.png`
+    (also copied into REPORT_SCREENSHOT_DIR when set)."""
     pages = {}
     for lang in ("en", "fr"):
         url = paths[lang].resolve().as_uri()
         dom = run_chromium(browser, folder / f"profile-dom-{lang}", "--dump-dom", url).stdout
-        screenshot = folder / f"annex1_{lang}.png"
+        screenshot = folder / f"{name}_{lang}.png"
         run_chromium(browser, folder / f"profile-shot-{lang}", f"--screenshot={screenshot}",
-                     "--window-size=1400,3000", url)
+                     f"--window-size={window}", url)
         keep = os.environ.get("REPORT_SCREENSHOT_DIR")
         if keep:
             Path(keep).mkdir(parents=True, exist_ok=True)
             shutil.copy2(screenshot, Path(keep) / screenshot.name)
         pages[lang] = {"dom": dom, "screenshot": screenshot}
     return pages
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    browser = chromium()
+    folder = tmp_path_factory.mktemp("annex1-report")
+    paths = write_reports(build_marts(folder / "marts.duckdb"), folder / "reports")
+    return render_pages(browser, folder, paths, "annex1", "1400,3000")
 
 
 def text_of(dom: str) -> str:
@@ -158,19 +164,7 @@ def quality_rendered(tmp_path_factory):
          "P0a1b2c3d4e5f6a7b", "P9f8e7d6c5b4a3f2e", 12, 3),
     ])
     paths = write_quality_page(build_quality_marts(folder / "marts.duckdb"), folder / "reports", queue)
-    pages = {}
-    for lang in ("en", "fr"):
-        url = paths[lang].resolve().as_uri()
-        dom = run_chromium(browser, folder / f"profile-dom-{lang}", "--dump-dom", url).stdout
-        screenshot = folder / f"quality_{lang}.png"
-        run_chromium(browser, folder / f"profile-shot-{lang}", f"--screenshot={screenshot}",
-                     "--window-size=1400,2400", url)
-        keep = os.environ.get("REPORT_SCREENSHOT_DIR")
-        if keep:
-            Path(keep).mkdir(parents=True, exist_ok=True)
-            shutil.copy2(screenshot, Path(keep) / screenshot.name)
-        pages[lang] = {"dom": dom, "screenshot": screenshot}
-    return pages
+    return render_pages(browser, folder, paths, "quality", "1400,2400")
 
 
 @pytest.mark.parametrize(("lang", "figures"), [

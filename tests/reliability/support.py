@@ -11,6 +11,7 @@ from dagster import DagsterInstance, materialize
 from orchestration.extract.merge import EXTRACTIONS_SCHEMA, EXTRACTIONS_TABLE
 from orchestration.resources import WarehouseResource
 from orchestration.settings import PROJECT_ROOT
+from tests.fixtures.files.support import error_text
 
 _spec = importlib.util.spec_from_file_location("figures_hash", PROJECT_ROOT / "scripts" / "figures_hash.py")
 figures_hash = importlib.util.module_from_spec(_spec)
@@ -66,15 +67,8 @@ def run_extract(*assets, tags: dict | None = None):
 
 def failure_text(result) -> str:
     """Every step failure's message down to its cause, and every failed check's description."""
-    lines = []
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.event_specific_data.error
-            while error is not None:
-                lines.append(error.message)
-                error = error.cause
-    lines += [e.description or "" for e in result.get_asset_check_evaluations() if not e.passed]
-    return "\n".join(lines)
+    checks = [e.description or "" for e in result.get_asset_check_evaluations() if not e.passed]
+    return "\n".join([error_text(result), *checks])
 
 
 def tables_holding(path: Path, values: set[str]) -> dict[str, set[str]]:
